@@ -54,7 +54,9 @@ mod tests {
         for alg in [Algorithm::Rs256, Algorithm::Es256] {
             assert_eq!(Algorithm::from_name(alg.name()), Some(alg));
         }
-        for name in ["none", "None", "NONE", "HS256", "rs256", "PS256", "RS384", ""] {
+        for name in [
+            "none", "None", "NONE", "HS256", "rs256", "PS256", "RS384", "",
+        ] {
             assert_eq!(Algorithm::from_name(name), None, "{name}");
         }
     }

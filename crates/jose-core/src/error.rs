@@ -194,6 +194,10 @@ pub enum KeyError {
     /// RSA modulus is even, so it cannot be a product of two odd primes.
     #[error("RSA modulus is even")]
     RsaModulusEven,
+    /// RSA modulus made by the ROCA-vulnerable generator (CVE-2017-15361),
+    /// and therefore factorable.
+    #[error("RSA modulus has the ROCA fingerprint (CVE-2017-15361)")]
+    RsaRocaVulnerable,
     /// RSA public exponent is even, below 3 or above 2^33 - 1.
     #[error("RSA public exponent is unusable")]
     RsaExponent,

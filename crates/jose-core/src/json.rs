@@ -145,7 +145,10 @@ mod tests {
     #[test]
     fn rejects_non_objects_trailing_data_and_deep_nesting() {
         assert!(matches!(parse_object(b"[1]"), Err(JsonError::NotAnObject)));
-        assert!(matches!(parse_object(b"\"s\""), Err(JsonError::NotAnObject)));
+        assert!(matches!(
+            parse_object(b"\"s\""),
+            Err(JsonError::NotAnObject)
+        ));
         assert!(matches!(parse_object(b"{} x"), Err(JsonError::Syntax(_))));
         assert!(matches!(parse_object(b""), Err(JsonError::Syntax(_))));
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));

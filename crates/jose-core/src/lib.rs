@@ -80,4 +80,3 @@ pub use jwt::Jwt;
 
 mod validation;
 pub use validation::Validation;
-

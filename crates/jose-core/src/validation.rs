@@ -139,7 +139,11 @@ impl Validation {
                 return Err(invalid_type(name, "a string"));
             }
         }
-        match self.required.iter().find(|c| !claims.contains_key(c.as_str())) {
+        match self
+            .required
+            .iter()
+            .find(|c| !claims.contains_key(c.as_str()))
+        {
             Some(claim) => Err(missing(claim)),
             None => Ok(()),
         }
@@ -156,7 +160,10 @@ impl Validation {
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(invalid_type("aud", EXPECTED)),
         };
-        if found.iter().any(|aud| self.audiences.iter().any(|a| a == aud)) {
+        if found
+            .iter()
+            .any(|aud| self.audiences.iter().any(|a| a == aud))
+        {
             Ok(())
         } else {
             Err(ClaimsError::AudienceMismatch {
@@ -249,7 +256,11 @@ mod tests {
 
     #[test]
     fn issuer_must_match_exactly() {
-        for iss in [json!("https://issuer"), json!("https://ISSUER/"), json!("x")] {
+        for iss in [
+            json!("https://issuer"),
+            json!("https://ISSUER/"),
+            json!("x"),
+        ] {
             assert!(matches!(
                 validation().validate(&with("iss", iss)),
                 Err(ClaimsError::IssuerMismatch { .. })

@@ -4,11 +4,10 @@ use std::fmt;
 
 use ring::digest;
 use ring::signature::{
-    ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents,
-    UnparsedPublicKey,
+    ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents, UnparsedPublicKey,
 };
 
-use super::{Jwk, p256};
+use super::{Jwk, p256, roca};
 use crate::alg::Algorithm;
 use crate::base64url;
 use crate::error::{KeyError, SignatureError, excerpt};
@@ -42,7 +41,7 @@ impl VerifyingKey {
     /// Checks a JWK and converts it.
     ///
     /// RSA: `n` and `e` strict base64url, leading zero bytes stripped,
-    /// modulus 2048 to 8192 bits and odd, exponent odd and from 3 to
+    /// modulus 2048 to 8192 bits, odd and without the ROCA fingerprint, exponent odd and from 3 to
     /// 2^33 - 1 (ring's bounds). EC: `crv` P-256, `x` and `y` exactly 32
     /// bytes each, the point on the curve. Any private member (`d`, `p`,
     /// `q`, `dp`, `dq`, `qi`, `oth`, `k`) is refused.
@@ -220,27 +219,29 @@ impl VerifyingKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), crate::Error> {
-        let verified = match (&self.material, alg) {
-            (Material::Rsa { n, e }, Algorithm::Rs256) => RsaPublicKeyComponents { n, e }
-                .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature),
-            (Material::P256 { x, y }, Algorithm::Es256) => {
-                // JWS carries raw r || s; a DER signature (70-72 bytes) or
-                // any other length is refused before ring sees it.
-                if signature.len() != 64 {
-                    return Err(SignatureError::Length {
-                        alg,
-                        expected: 64,
-                        found: signature.len(),
+        let verified =
+            match (&self.material, alg) {
+                (Material::Rsa { n, e }, Algorithm::Rs256) => RsaPublicKeyComponents { n, e }
+                    .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature),
+                (Material::P256 { x, y }, Algorithm::Es256) => {
+                    // JWS carries raw r || s; a DER signature (70-72 bytes) or
+                    // any other length is refused before ring sees it.
+                    if signature.len() != 64 {
+                        return Err(SignatureError::Length {
+                            alg,
+                            expected: 64,
+                            found: signature.len(),
+                        }
+                        .into());
                     }
-                    .into());
+                    let mut point = [4u8; 65];
+                    point[1..33].copy_from_slice(x);
+                    point[33..].copy_from_slice(y);
+                    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point)
+                        .verify(message, signature)
                 }
-                let mut point = [4u8; 65];
-                point[1..33].copy_from_slice(x);
-                point[33..].copy_from_slice(y);
-                UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point).verify(message, signature)
-            }
-            _ => return Err(KeyError::IncompatibleAlgorithm { alg }.into()),
-        };
+                _ => return Err(KeyError::IncompatibleAlgorithm { alg }.into()),
+            };
         verified.map_err(|_| SignatureError::Invalid.into())
     }
 }
@@ -280,6 +281,9 @@ fn rsa_checked(n: &[u8], e: &[u8]) -> Result<Material, KeyError> {
     if n.last().is_none_or(|b| b & 1 == 0) {
         return Err(KeyError::RsaModulusEven);
     }
+    if roca::is_vulnerable(n) {
+        return Err(KeyError::RsaRocaVulnerable);
+    }
     // ring accepts odd exponents from 3 to 2^33 - 1.
     let exponent_ok = bit_len(e) <= 33 && e.last().is_some_and(|b| b & 1 == 1) && bit_len(e) >= 2;
     if !exponent_ok {
@@ -294,9 +298,7 @@ fn rsa_checked(n: &[u8], e: &[u8]) -> Result<Material, KeyError> {
 fn p256_material(jwk: &Jwk) -> Result<Material, KeyError> {
     let crv = jwk.crv.as_deref().unwrap_or_default();
     if crv != "P-256" {
-        return Err(KeyError::UnsupportedCurve {
-            crv: excerpt(crv),
-        });
+        return Err(KeyError::UnsupportedCurve { crv: excerpt(crv) });
     }
     let x = decoded(jwk.x.as_ref(), "x")?;
     let y = decoded(jwk.y.as_ref(), "y")?;

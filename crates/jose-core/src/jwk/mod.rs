@@ -3,6 +3,7 @@
 
 mod key;
 mod p256;
+mod roca;
 mod set;
 
 pub use key::VerifyingKey;

@@ -178,9 +178,11 @@ mod tests {
     fn generated_public_keys_are_on_the_curve() {
         let rng = SystemRandom::new();
         for _ in 0..64 {
-            let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-            let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
-                .unwrap();
+            let pkcs8 =
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+            let pair =
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+                    .unwrap();
             let (x, mut y) = coordinates(pair.public_key().as_ref());
             assert!(is_on_curve(&x, &y));
             y[31] ^= 1;

@@ -25,10 +25,9 @@ impl JwkSet {
     /// [`KeyError::MalformedKeySet`] when the document is not such an object
     /// (including duplicate member names).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, KeyError> {
-        let mut document =
-            json::parse_object(bytes).map_err(|_| KeyError::MalformedKeySet {
-                reason: "not a JSON object",
-            })?;
+        let mut document = json::parse_object(bytes).map_err(|_| KeyError::MalformedKeySet {
+            reason: "not a JSON object",
+        })?;
         match document.remove("keys") {
             Some(Value::Array(keys)) => Ok(Self { keys }),
             Some(_) => Err(KeyError::MalformedKeySet {

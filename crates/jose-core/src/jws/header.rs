@@ -62,11 +62,10 @@ impl Header {
     /// name; [`HeaderError::AlgorithmNotAllowed`] when supported but not in
     /// `allowed`.
     pub fn algorithm(&self, allowed: &[Algorithm]) -> Result<Algorithm, HeaderError> {
-        let alg = Algorithm::from_name(&self.alg).ok_or_else(|| {
-            HeaderError::UnsupportedAlgorithm {
+        let alg =
+            Algorithm::from_name(&self.alg).ok_or_else(|| HeaderError::UnsupportedAlgorithm {
                 alg: excerpt(&self.alg),
-            }
-        })?;
+            })?;
         if allowed.contains(&alg) {
             Ok(alg)
         } else {
@@ -125,10 +124,7 @@ mod tests {
         assert_eq!(h.kid(), Some("k1"));
         assert_eq!(h.typ(), Some("at+jwt"));
         assert_eq!(h.get("x"), Some(&json!(1)));
-        assert_eq!(
-            h.algorithm(&[Algorithm::Rs256]).unwrap(),
-            Algorithm::Rs256
-        );
+        assert_eq!(h.algorithm(&[Algorithm::Rs256]).unwrap(), Algorithm::Rs256);
         assert!(matches!(
             h.algorithm(&[Algorithm::Es256]),
             Err(HeaderError::AlgorithmNotAllowed { .. })
