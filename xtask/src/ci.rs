@@ -54,10 +54,28 @@ const STEPS: &[Step] = &[
     },
 ];
 
+/// Used when cargo-nextest is not installed.
+const PLAIN_TESTS: Step = Step {
+    name: "tests",
+    args: &["test", "--workspace", "--all-targets", "--quiet"],
+    env: &[],
+};
+
 /// Runs every step, printing each one, and stops at the first failure.
 pub(crate) fn run() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    for (index, step) in STEPS.iter().enumerate() {
+    let nextest = Command::new(&cargo)
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let steps = STEPS.iter().map(|step| {
+        if step.name == "tests" && !nextest {
+            &PLAIN_TESTS
+        } else {
+            step
+        }
+    });
+    for (index, step) in steps.enumerate() {
         println!(
             "==> [{}/{}] {}: cargo {}",
             index + 1,
