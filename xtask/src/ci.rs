@@ -61,6 +61,37 @@ const PLAIN_TESTS: Step = Step {
     env: &[],
 };
 
+/// Crates users may depend on alone, and what must never be in their tree.
+const LEAN_CRATES: &[&str] = &["jose-core", "dpop"];
+const FORBIDDEN_IN_LEAN: &[&str] = &["tokio", "reqwest", "hyper", "openssl-sys", "aws-lc-sys"];
+
+/// Checks that `jose-core` and `dpop` pull in no async runtime, HTTP stack
+/// or second crypto library (DESIGN.md: users may depend on them alone).
+fn check_lean_dependencies(cargo: &str) -> Result<(), String> {
+    for krate in LEAN_CRATES {
+        let output = Command::new(cargo)
+            .args([
+                "tree", "--quiet", "-p", krate, "-e", "normal", "--prefix", "none",
+            ])
+            .output()
+            .map_err(|e| format!("could not run cargo tree: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("cargo tree -p {krate} failed"));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        let found: Vec<&str> = tree
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|name| FORBIDDEN_IN_LEAN.contains(name))
+            .collect();
+        if !found.is_empty() {
+            return Err(format!("{krate} depends on {}", found.join(", ")));
+        }
+        println!("    {krate}: no {}", FORBIDDEN_IN_LEAN.join(", no "));
+    }
+    Ok(())
+}
+
 /// Runs every step, printing each one, and stops at the first failure.
 pub(crate) fn run() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
@@ -92,6 +123,8 @@ pub(crate) fn run() -> Result<(), String> {
             return Err(format!("step `{}` failed ({status})", step.name));
         }
     }
-    println!("==> ci: all {} steps passed", STEPS.len());
+    println!("==> dependencies: cargo tree of {}", LEAN_CRATES.join(", "));
+    check_lean_dependencies(&cargo)?;
+    println!("==> ci: all {} steps passed", STEPS.len() + 1);
     Ok(())
 }
