@@ -1,0 +1,324 @@
+//! Options for a [`DevIssuer`], and starting it.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use jose_core::{Algorithm, Clock, SystemClock};
+use serde_json::{Map, Value};
+use tokio::net::TcpListener;
+
+use super::DevIssuer;
+use super::state::{State, Urls};
+use crate::client::RegisteredClient;
+use crate::connection_token::ConnectionToken;
+use crate::error::Error;
+use crate::exchange_profile::ExchangeProfile;
+use crate::server;
+use crate::signing_key::SigningKey;
+
+/// The client every issuer registers unless told not to.
+pub const DEFAULT_CLIENT_ID: &str = "dev-client";
+
+/// The secret of [`DEFAULT_CLIENT_ID`]. Public, like everything here.
+pub const DEFAULT_CLIENT_SECRET: &str = "dev-client-secret";
+
+/// The audience tokens get unless the caller names one.
+pub const DEFAULT_AUDIENCE: &str = "https://api.example.com";
+
+/// The `sub` minted tokens get unless the caller names one.
+pub const DEFAULT_SUBJECT: &str = "auth0|dev-user";
+
+/// The `Cache-Control` of discovery and JWKS responses by default.
+pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=600";
+
+/// The issuer's options; fixed once it starts.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) bind: SocketAddr,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) first_key: Option<SigningKey>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) audience: String,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) default_client: bool,
+    pub(crate) clients: Vec<RegisteredClient>,
+    pub(crate) profiles: Vec<ExchangeProfile>,
+    pub(crate) connections: Vec<ConnectionToken>,
+    pub(crate) cache_control: Option<String>,
+    pub(crate) discovery_members: Map<String, Value>,
+    pub(crate) client_secret_post: bool,
+    pub(crate) dpop_nonce: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            algorithm: Algorithm::Rs256,
+            first_key: None,
+            clock: Arc::new(SystemClock::default()),
+            audience: DEFAULT_AUDIENCE.to_owned(),
+            token_lifetime: Duration::from_secs(86_400),
+            default_client: true,
+            clients: Vec::new(),
+            profiles: Vec::new(),
+            connections: Vec::new(),
+            cache_control: Some(DEFAULT_CACHE_CONTROL.to_owned()),
+            discovery_members: Map::new(),
+            client_secret_post: true,
+            dpop_nonce: false,
+        }
+    }
+}
+
+impl Config {
+    /// The client registered under `id`; later registrations win.
+    pub(crate) fn client(&self, id: &str) -> Option<&RegisteredClient> {
+        self.clients.iter().rev().find(|c| c.id() == id)
+    }
+
+    /// The exchange profile for `subject_token_type`; later ones win.
+    pub(crate) fn profile(&self, subject_token_type: &str) -> Option<&ExchangeProfile> {
+        self.profiles
+            .iter()
+            .rev()
+            .find(|p| p.subject_token_type() == subject_token_type)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("algorithm", &self.algorithm)
+            .field("audience", &self.audience)
+            .field("clients", &self.clients)
+            .field("profiles", &self.profiles)
+            .field("connections", &self.connections)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures and starts a [`DevIssuer`].
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+/// use dev_issuer::{ConnectionToken, DevIssuer, ExchangeProfile, RegisteredClient};
+///
+/// let issuer = DevIssuer::builder()
+///     .audience("https://calendar.example")
+///     .client(RegisteredClient::new("calendar-api", "calendar-secret"))
+///     .exchange_profile(ExchangeProfile::on_behalf_of())
+///     .connection_token(ConnectionToken::new("google-oauth2", "ya29.test"))
+///     .start()
+///     .await?;
+/// assert!(issuer.issuer_url().starts_with("http://127.0.0.1:"));
+/// # Ok::<(), dev_issuer::Error>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct DevIssuerBuilder {
+    config: Config,
+}
+
+impl DevIssuerBuilder {
+    /// A builder with every option at its default.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The address to listen on. Port 0 picks a free port.
+    ///
+    /// Default: `127.0.0.1:0`.
+    pub fn bind(&mut self, addr: SocketAddr) -> &mut Self {
+        self.config.bind = addr;
+        self
+    }
+
+    /// The algorithm of the generated signing keys: RS256 uses the bundled
+    /// RSA test keys, ES256 generates P-256 keys. Ignored for the first key
+    /// when [`DevIssuerBuilder::signing_key`] is set.
+    ///
+    /// Default: RS256, as Auth0 signs.
+    pub fn algorithm(&mut self, algorithm: Algorithm) -> &mut Self {
+        self.config.algorithm = algorithm;
+        self
+    }
+
+    /// The first signing key. Rotations then continue with keys of its
+    /// algorithm.
+    ///
+    /// Default: bundled test key 0 (RS256) or a generated key (ES256).
+    pub fn signing_key(&mut self, key: SigningKey) -> &mut Self {
+        self.config.first_key = Some(key);
+        self
+    }
+
+    /// The clock that `iat`, `exp` and `nbf` are counted from, and that
+    /// subject tokens are checked against.
+    ///
+    /// Default: [`SystemClock`].
+    pub fn clock(&mut self, clock: Arc<dyn Clock>) -> &mut Self {
+        self.config.clock = clock;
+        self
+    }
+
+    /// The audience of minted tokens and of token requests that name none.
+    ///
+    /// Default: [`DEFAULT_AUDIENCE`].
+    pub fn audience(&mut self, audience: impl Into<String>) -> &mut Self {
+        self.config.audience = audience.into();
+        self
+    }
+
+    /// How long issued and minted tokens live.
+    ///
+    /// Default: 24 hours, Auth0's default for an API.
+    pub fn token_lifetime(&mut self, lifetime: Duration) -> &mut Self {
+        self.config.token_lifetime = lifetime;
+        self
+    }
+
+    /// Registers a client. A later registration of the same id wins.
+    ///
+    /// Default: only [`DEFAULT_CLIENT_ID`].
+    pub fn client(&mut self, client: RegisteredClient) -> &mut Self {
+        self.config.clients.push(client);
+        self
+    }
+
+    /// Does not register [`DEFAULT_CLIENT_ID`].
+    ///
+    /// Default: it is registered.
+    pub fn without_default_client(&mut self) -> &mut Self {
+        self.config.default_client = false;
+        self
+    }
+
+    /// Adds a token exchange profile. A later profile for the same
+    /// `subject_token_type` wins.
+    ///
+    /// Default: none, so every token exchange is refused.
+    pub fn exchange_profile(&mut self, profile: ExchangeProfile) -> &mut Self {
+        self.config.profiles.push(profile);
+        self
+    }
+
+    /// Adds an upstream token for the federated connection grant.
+    ///
+    /// Default: none, so every such request gets
+    /// `federated_connection_refresh_token_not_found`.
+    pub fn connection_token(&mut self, token: ConnectionToken) -> &mut Self {
+        self.config.connections.push(token);
+        self
+    }
+
+    /// The `Cache-Control` header of discovery and JWKS responses; `None`
+    /// sends none.
+    ///
+    /// Default: [`DEFAULT_CACHE_CONTROL`].
+    pub fn cache_control(&mut self, value: Option<&str>) -> &mut Self {
+        self.config.cache_control = value.map(str::to_owned);
+        self
+    }
+
+    /// Adds or replaces a member of the discovery document: a wrong `issuer`
+    /// or `jwks_uri` for a client's mismatch tests, or extra metadata;
+    /// [`Value::Null`] removes the member.
+    ///
+    /// Default: the document as described on [`DevIssuer`].
+    pub fn discovery_member(&mut self, name: impl Into<String>, value: Value) -> &mut Self {
+        self.config.discovery_members.insert(name.into(), value);
+        self
+    }
+
+    /// Whether clients may authenticate with `client_id` and
+    /// `client_secret` in the body (`client_secret_post`) instead of HTTP
+    /// Basic. When not, such a request gets `invalid_client`.
+    ///
+    /// Default: allowed, as Auth0 allows it.
+    pub fn allow_client_secret_post(&mut self, allow: bool) -> &mut Self {
+        self.config.client_secret_post = allow;
+        self
+    }
+
+    /// Whether token requests with a DPoP proof must carry a server nonce
+    /// (RFC 9449 section 8). A proof without a current one is refused with
+    /// `use_dpop_nonce` and a fresh nonce in `DPoP-Nonce`; every token
+    /// response then carries the next nonce.
+    ///
+    /// Default: not required.
+    pub fn require_dpop_nonce(&mut self, require: bool) -> &mut Self {
+        self.config.dpop_nonce = require;
+        self
+    }
+
+    /// Binds the socket and starts serving on the current Tokio runtime.
+    ///
+    /// The server runs until the returned [`DevIssuer`] is dropped or shut
+    /// down.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoRuntime`] outside a Tokio runtime, [`Error::Bind`] when
+    /// the address cannot be bound, [`Error::Key`] when the first signing
+    /// key cannot be prepared.
+    pub async fn start(&self) -> Result<DevIssuer, Error> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::NoRuntime)?;
+        let addr = self.config.bind;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::bind(addr, e))?;
+        let local_addr = listener.local_addr().map_err(|e| Error::bind(addr, e))?;
+        let mut config = self.config.clone();
+        if config.default_client {
+            config.clients.insert(
+                0,
+                RegisteredClient::new(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),
+            );
+        }
+        let state = Arc::new(State::new(Urls::for_addr(local_addr), config)?);
+        let server = server::spawn(&runtime, listener, state.clone());
+        Ok(DevIssuer::new(state, server, local_addr))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_registrations_win() {
+        let mut config = Config::default();
+        config.clients.push(RegisteredClient::new("c", "first"));
+        config.clients.push(RegisteredClient::new("c", "second"));
+        assert!(config.client("c").unwrap().secret_matches("second"));
+        assert!(config.client("d").is_none());
+
+        config
+            .profiles
+            .push(ExchangeProfile::custom("urn:t").subject("a", "1"));
+        config
+            .profiles
+            .push(ExchangeProfile::custom("urn:t").subject("b", "2"));
+        let profile = config.profile("urn:t").unwrap();
+        assert_eq!(profile.kind().custom_subject("b"), Some("2"));
+    }
+
+    #[test]
+    fn start_outside_a_runtime_is_an_error_not_a_panic() {
+        let builder = DevIssuerBuilder::new();
+        let future = builder.start();
+        // Drive the future without any runtime.
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut future = std::pin::pin!(future);
+        match future.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(Err(Error::NoRuntime)) => {}
+            other => panic!("expected NoRuntime, got {other:?}"),
+        }
+    }
+}

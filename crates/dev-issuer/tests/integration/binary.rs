@@ -1,0 +1,114 @@
+//! The `dev-issuer` binary starts, prints a token, and serves.
+
+use std::process::Stdio;
+
+use http::StatusCode;
+use jose_core::KeySet;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::support::{block_on, get};
+
+/// What the binary printed that a user would copy.
+#[derive(Debug, Default)]
+struct Banner {
+    issuer: String,
+    token: String,
+    curl: String,
+    dpop_curl: String,
+}
+
+#[test]
+fn the_binary_prints_a_working_token_and_serves_discovery() {
+    block_on(async {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dev-issuer"))
+            .args([
+                "--port",
+                "0",
+                "--sub",
+                "auth0|binary-user",
+                "--scope",
+                "read:x",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+
+        // Read until the last line of the banner; block_on bounds the wait.
+        let mut banner = Banner::default();
+        let mut previous = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.strip_prefix("Issuer:") {
+                banner.issuer = url.trim().to_owned();
+            }
+            if previous.starts_with("Access token") {
+                banner.token = line.trim().to_owned();
+            }
+            if line.contains("curl -H \"Authorization: Bearer") {
+                banner.curl = line.clone();
+            }
+            if line.contains("curl -H \"Authorization: DPoP") {
+                banner.dpop_curl = line.clone();
+            }
+            if line.starts_with("Press Ctrl-C") {
+                break;
+            }
+            previous = line;
+        }
+        assert!(banner.issuer.starts_with("http://127.0.0.1:"), "{banner:?}");
+        assert!(banner.curl.contains(&banner.token), "{banner:?}");
+        assert!(banner.dpop_curl.contains("-H \"DPoP: "), "{banner:?}");
+
+        let discovery = get(&format!(
+            "{}.well-known/openid-configuration",
+            banner.issuer
+        ))
+        .await;
+        assert_eq!(discovery.status, StatusCode::OK);
+        let document = discovery.json();
+        assert_eq!(document["issuer"], banner.issuer);
+
+        // The printed token verifies against the JWKS the binary serves.
+        let jwks = get(document["jwks_uri"].as_str().unwrap()).await;
+        let keys = KeySet::from_slice(&jwks.body).unwrap();
+        let jwt = jose_core::Jwt::parse(&banner.token).unwrap();
+        let key = keys
+            .select(jwt.header().kid(), jose_core::Algorithm::Rs256)
+            .unwrap();
+        jwt.verify(key, &[jose_core::Algorithm::Rs256]).unwrap();
+        jose_core::Validation::new(banner.issuer.as_str(), dev_issuer::DEFAULT_AUDIENCE)
+            .validate(jwt.claims())
+            .unwrap();
+        assert_eq!(jwt.claims()["sub"], "auth0|binary-user");
+        assert_eq!(jwt.claims()["scope"], "read:x");
+
+        child.kill().await.unwrap();
+    });
+}
+
+#[test]
+fn the_binary_explains_bad_arguments() {
+    block_on(async {
+        let output = Command::new(env!("CARGO_BIN_EXE_dev-issuer"))
+            .args(["--port", "not-a-port"])
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("not a port number"), "{stderr}");
+        assert!(stderr.contains("USAGE"), "{stderr}");
+
+        let help = Command::new(env!("CARGO_BIN_EXE_dev-issuer"))
+            .arg("--help")
+            .output()
+            .await
+            .unwrap();
+        assert!(help.status.success());
+        assert!(String::from_utf8_lossy(&help.stdout).contains("--port <PORT>"));
+    });
+}
