@@ -1,0 +1,115 @@
+//! One runtime for the whole binary, bounded waits, a `Discovery` wired to
+//! a manual clock, token verification, and a tiny axum server for the few
+//! behaviours `dev-issuer` does not have.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use jose_core::{Algorithm, Jwt, ManualClock};
+use oidc_discovery::{Discovery, DiscoveryBuilder, HttpFetcher};
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+
+/// Where every manual clock starts.
+pub(crate) const NOW: u64 = 1_700_000_000;
+
+/// The longest any test waits for anything.
+const TEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+/// Runs a test body on the shared runtime, failing it after a bound.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    runtime()
+        .block_on(async { tokio::time::timeout(TEST_TIMEOUT, future).await })
+        .expect("the test timed out")
+}
+
+/// A clock at [`NOW`] that only moves when told.
+pub(crate) fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::at_unix_seconds(NOW))
+}
+
+/// The default fetcher with a short timeout (tests never wait 10 s), and
+/// without environment proxies (loopback must stay loopback).
+pub(crate) fn fetcher(timeout: Duration) -> Arc<HttpFetcher> {
+    let fetcher = HttpFetcher::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .proxy_from_env(false)
+        .build()
+        .unwrap();
+    Arc::new(fetcher)
+}
+
+/// A builder with the default limits, a 2 s fetcher and `clock`.
+pub(crate) fn discovery(clock: &Arc<ManualClock>) -> DiscoveryBuilder {
+    let mut builder = Discovery::builder();
+    builder
+        .fetcher(fetcher(Duration::from_secs(2)))
+        .clock(clock.clone());
+    builder
+}
+
+/// Verifies `token`'s signature as an API would, with the key `discovery`
+/// finds for `issuer`. Any failure to find a key is returned; a key that
+/// does not verify the signature fails the test.
+pub(crate) async fn verify(
+    discovery: &Discovery,
+    issuer: &str,
+    token: &str,
+) -> Result<(), oidc_discovery::Error> {
+    let jwt = Jwt::parse(token).unwrap();
+    let alg = jwt.header().algorithm(&[Algorithm::Rs256]).unwrap();
+    let key = discovery.key_for(issuer, jwt.header().kid(), alg).await?;
+    jwt.verify(&key, &[alg]).expect("the selected key verifies");
+    Ok(())
+}
+
+/// A random-looking `kid` no JWKS has.
+pub(crate) fn random_kid(i: usize) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("unknown-{i:04}-{nanos:08x}")
+}
+
+/// A loopback server for an axum router; stops when dropped.
+pub(crate) struct Server {
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    pub(crate) async fn start(router: axum::Router) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Self { addr, task }
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
