@@ -1,0 +1,180 @@
+//! The access-token pipeline: parse, choose issuer, key, verify, validate.
+
+use jose_core::{Algorithm, Error as JoseError, Jwt, Limits, Validation};
+use serde_json::{Map, Value};
+
+use crate::configuration::Issuers;
+use crate::error::{AuthError, AuthErrorKind};
+use crate::resolver::ResolverContext;
+
+/// Access tokens are RS256, as Auth0 signs them.
+pub(crate) const ACCESS_TOKEN_ALGORITHMS: [Algorithm; 1] = [Algorithm::Rs256];
+
+/// The `typ` values an access token may carry (RFC 9068 section 2.1; media
+/// types compare case-insensitively). A `dpop+jwt` is a proof, never a token.
+const ACCESS_TOKEN_TYPES: [&str; 3] = ["jwt", "at+jwt", "application/at+jwt"];
+
+/// Everything the pipeline needs from the client.
+pub(crate) struct TokenVerifier<'a> {
+    pub(crate) issuers: &'a Issuers,
+    pub(crate) discovery: &'a oidc_discovery::Discovery,
+    pub(crate) validation: &'a ValidationTemplate,
+    pub(crate) limits: &'a Limits,
+}
+
+/// Claim rules shared by every issuer; the issuer is filled in per token.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidationTemplate {
+    pub(crate) audience: String,
+    pub(crate) leeway: std::time::Duration,
+    pub(crate) clock: std::sync::Arc<dyn jose_core::Clock>,
+}
+
+impl ValidationTemplate {
+    fn for_issuer(&self, issuer: &str, required: &[&str]) -> Validation {
+        let mut v = Validation::new(issuer, self.audience.as_str());
+        v.leeway(self.leeway)
+            .clock(std::sync::Arc::clone(&self.clock))
+            .require_claims(required.iter().copied());
+        v
+    }
+}
+
+/// Where the token came from, for the domains resolver.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct RequestInfo<'a> {
+    pub(crate) url: Option<&'a str>,
+    pub(crate) headers: Option<&'a http::HeaderMap>,
+}
+
+impl TokenVerifier<'_> {
+    /// Verifies `token` and returns its claims.
+    ///
+    /// Everything that needs no network runs first: the size cap, the
+    /// syntax, the algorithm allowlist (`none` and HS* never reach a key),
+    /// `typ`, and the issuer against the accepted domains. Only then is the
+    /// issuer's key looked up (cached), the signature checked, and the
+    /// claims validated against the *discovered* issuer.
+    pub(crate) async fn verify(
+        &self,
+        token: &str,
+        required_claims: &[&str],
+        request: RequestInfo<'_>,
+    ) -> Result<Map<String, Value>, AuthError> {
+        let jwt = Jwt::parse_with(token, self.limits).map_err(invalid_token)?;
+        let header = jwt.header();
+        let alg = header
+            .algorithm(&ACCESS_TOKEN_ALGORITHMS)
+            .map_err(|e| invalid_token(e.into()))?;
+        if let Some(typ) = header.typ()
+            && !ACCESS_TOKEN_TYPES
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(typ))
+        {
+            return Err(AuthError::new(
+                AuthErrorKind::InvalidToken,
+                format!("token type {:?} is not an access token", excerpt(typ)),
+            ));
+        }
+        let issuer = match jwt.claims().get("iss") {
+            Some(Value::String(iss)) => iss.as_str(),
+            Some(_) => {
+                return Err(AuthError::new(
+                    AuthErrorKind::InvalidToken,
+                    "\"iss\" is not a string",
+                ));
+            }
+            None => {
+                return Err(AuthError::new(
+                    AuthErrorKind::InvalidToken,
+                    "token has no \"iss\"",
+                ));
+            }
+        };
+        self.check_issuer_allowed(issuer, request).await?;
+
+        let key = self
+            .discovery
+            .key_for(issuer, header.kid(), alg)
+            .await
+            .map_err(discovery_error)?;
+        jwt.verify(&key, &ACCESS_TOKEN_ALGORITHMS)
+            .map_err(invalid_token)?;
+        // `issuer` equals the discovered issuer: discovery refuses a document
+        // whose `issuer` differs from the one asked for.
+        self.validation
+            .for_issuer(issuer, required_claims)
+            .validate(jwt.claims())
+            .map_err(|e| invalid_token(e.into()))?;
+        Ok(jwt.into_claims())
+    }
+
+    /// The token's issuer must be an accepted one before anything is
+    /// fetched for it, so a token cannot make us contact a host of its
+    /// choosing.
+    async fn check_issuer_allowed(
+        &self,
+        iss: &str,
+        request: RequestInfo<'_>,
+    ) -> Result<(), AuthError> {
+        let allowed = match self.issuers {
+            Issuers::Fixed(issuers) => issuers.iter().any(|i| i == iss),
+            Issuers::Resolver(resolver) => {
+                let context = ResolverContext::new(request.url, request.headers, iss);
+                let domains = resolver.allowed_domains(&context).await.map_err(|e| {
+                    AuthError::new(
+                        AuthErrorKind::DomainsResolver,
+                        format!("domains resolver failed: {e}"),
+                    )
+                })?;
+                if domains.is_empty() {
+                    return Err(AuthError::new(
+                        AuthErrorKind::DomainsResolver,
+                        "domains resolver returned no domains",
+                    ));
+                }
+                let mut allowed = false;
+                for domain in &domains {
+                    let issuer = crate::domain::issuer_for(domain).map_err(|problem| {
+                        AuthError::new(
+                            AuthErrorKind::DomainsResolver,
+                            format!(
+                                "domains resolver returned {:?}, which {}",
+                                excerpt(domain),
+                                problem.reason()
+                            ),
+                        )
+                    })?;
+                    allowed |= issuer == iss;
+                }
+                allowed
+            }
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(AuthError::new(
+                AuthErrorKind::InvalidToken,
+                format!("issuer {:?} is not an accepted domain", excerpt(iss)),
+            ))
+        }
+    }
+}
+
+fn invalid_token(error: JoseError) -> AuthError {
+    AuthError::new(AuthErrorKind::InvalidToken, error.to_string()).with_source(error)
+}
+
+/// A key that cannot be found is the token's problem (401); a document or
+/// key set that cannot be fetched is ours or the issuer's (503).
+fn discovery_error(error: oidc_discovery::Error) -> AuthError {
+    let kind = match error {
+        oidc_discovery::Error::Key { .. } => AuthErrorKind::InvalidToken,
+        _ => AuthErrorKind::Unavailable,
+    };
+    AuthError::new(kind, error.to_string()).with_source(error)
+}
+
+fn excerpt(value: &str) -> String {
+    value.chars().take(64).collect()
+}

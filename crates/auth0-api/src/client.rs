@@ -1,0 +1,369 @@
+//! `ApiClient`: built once, shared by every handler.
+
+use std::fmt;
+use std::sync::Arc;
+
+use dpop::{InMemoryReplayCache, Verifier};
+use http::HeaderMap;
+use jose_core::Limits;
+use oidc_discovery::{Discovery, HttpFetcher};
+use token_exchange::{ClientCredentials, TokenEndpoint, TokenExchangeClient};
+
+use crate::access_token::{RequestInfo, TokenVerifier, ValidationTemplate};
+use crate::authorization::{self, Credentials};
+use crate::claims::Claims;
+use crate::configuration::{self, ConfigurationError, Issuers};
+use crate::error::{AuthError, AuthErrorKind};
+use crate::options::ApiClientOptions;
+use crate::scheme::{DpopMode, Scheme};
+
+/// Verifies requests to an API protected by Auth0.
+///
+/// Build one per API at start-up and share it: it is `Clone + Send + Sync`
+/// (an `Arc` inside) and owns the discovery and JWKS cache and the DPoP
+/// verifier with its replay cache.
+///
+/// ```no_run
+/// use auth0_api::{ApiClient, ApiClientOptions};
+///
+/// # async fn handler(api: &ApiClient, headers: &http::HeaderMap) -> Result<(), auth0_api::AuthError> {
+/// let claims = api
+///     .verify_request(headers, "GET", "https://api.example.com/orders")
+///     .await?;
+/// println!("request by {}", claims.sub().unwrap_or("?"));
+/// # Ok(())
+/// # }
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = ApiClient::new(ApiClientOptions::new(
+///     "my-tenant.us.auth0.com",
+///     "https://api.example.com",
+/// ))?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ApiClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    options: ApiClientOptions,
+    issuers: Issuers,
+    home_issuer: Option<String>,
+    discovery: Discovery,
+    dpop: Verifier,
+    mode: DpopMode,
+    algs: Arc<str>,
+    validation: ValidationTemplate,
+    limits: Limits,
+    token_exchange: Option<TokenExchangeClient>,
+}
+
+impl ApiClient {
+    /// Checks the options and builds the client. No network call is made.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigurationError`] naming the first problem in `options`.
+    pub fn new(options: ApiClientOptions) -> Result<Self, ConfigurationError> {
+        let checked = configuration::check(&options)?;
+        let http = HttpFetcher::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .build()
+            .map_err(|e| ConfigurationError::HttpClient {
+                reason: e.to_string(),
+            })?;
+        let fetcher = match &options.fetcher {
+            Some(fetcher) => Arc::clone(fetcher),
+            None => Arc::new(http.clone()),
+        };
+        let discovery = Discovery::builder()
+            .fetcher(fetcher)
+            .clock(Arc::clone(&options.clock))
+            .cache_ttl(options.cache_ttl)
+            .max_entries(options.cache_max_entries)
+            .build()
+            .map_err(|e| ConfigurationError::HttpClient {
+                reason: e.to_string(),
+            })?;
+        let replay_cache = match &options.dpop_replay_cache {
+            Some(cache) => Arc::clone(cache),
+            None => Arc::new(
+                InMemoryReplayCache::builder()
+                    .clock(Arc::clone(&options.clock))
+                    .build(),
+            ),
+        };
+        let mut dpop = Verifier::builder();
+        dpop.clock(Arc::clone(&options.clock))
+            .iat_leeway(options.dpop_iat_leeway)
+            .iat_offset(options.dpop_iat_offset)
+            .replay_cache(replay_cache);
+        if let Some(nonces) = &options.dpop_nonces {
+            dpop.nonces(Arc::clone(nonces));
+        }
+        // Token exchanges go to the tenant of `domain` (checked: client_id
+        // requires it), with its endpoint from the shared discovery cache.
+        let token_exchange = match (
+            &options.client_id,
+            &options.client_secret,
+            &checked.home_issuer,
+        ) {
+            (Some(id), Some(secret), Some(issuer)) => Some(
+                TokenExchangeClient::with_fetcher(
+                    ClientCredentials::new(id.clone(), secret.clone()),
+                    TokenEndpoint::discovered(discovery.clone(), issuer.clone()),
+                    http,
+                )
+                .clock(Arc::clone(&options.clock)),
+            ),
+            _ => None,
+        };
+        let validation = ValidationTemplate {
+            audience: options.audience.clone(),
+            leeway: options.clock_leeway,
+            clock: Arc::clone(&options.clock),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                mode: options.dpop_mode(),
+                algs: Arc::from("ES256"),
+                issuers: checked.issuers,
+                home_issuer: checked.home_issuer,
+                discovery,
+                dpop: dpop.build(),
+                validation,
+                limits: Limits::new(),
+                token_exchange,
+                options,
+            }),
+        })
+    }
+
+    /// Verifies an access token on its own (no request, no DPoP): the
+    /// signature with the issuer's published key, `iss`, `aud`, `exp`,
+    /// `nbf`, `iat`, and the token's syntax and algorithm.
+    ///
+    /// # Errors
+    ///
+    /// An [`AuthError`]: `invalid_token` (401) for every problem with the
+    /// token, `temporarily_unavailable` (503) when keys cannot be fetched,
+    /// `domains_resolver_error` (500) when the resolver fails.
+    pub async fn verify_access_token(&self, token: &str) -> Result<Claims, AuthError> {
+        self.verify_access_token_with(token, &[]).await
+    }
+
+    /// As [`ApiClient::verify_access_token`], also requiring these claims to
+    /// be present.
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiClient::verify_access_token`].
+    pub async fn verify_access_token_with(
+        &self,
+        token: &str,
+        required_claims: &[&str],
+    ) -> Result<Claims, AuthError> {
+        let claims = self
+            .token_verifier()
+            .verify(token, required_claims, RequestInfo::default())
+            .await
+            .map_err(|e| self.contextualize(e, None))?;
+        Ok(self.claims(claims, None))
+    }
+
+    /// Verifies a request: the `Authorization` header (Bearer or DPoP, as
+    /// the DPoP mode allows), the access token, and for DPoP the proof in
+    /// the `DPoP` header, bound to this method, URL and token.
+    ///
+    /// `url` is the URL the client called, as the client saw it (scheme,
+    /// host and path; the query is ignored). Behind a proxy, that is the
+    /// public URL, not the one the server listens on.
+    ///
+    /// # Errors
+    ///
+    /// An [`AuthError`] carrying status, error code and the
+    /// `WWW-Authenticate` challenges (RFC 6750 section 3, RFC 9449
+    /// section 7) for the response.
+    pub async fn verify_request(
+        &self,
+        headers: &HeaderMap,
+        method: &str,
+        url: &str,
+    ) -> Result<Claims, AuthError> {
+        self.verify_request_inner(headers, method, url)
+            .await
+            .map_err(|(e, scheme)| self.contextualize(e, scheme))
+    }
+
+    async fn verify_request_inner(
+        &self,
+        headers: &HeaderMap,
+        method: &str,
+        url: &str,
+    ) -> Result<Claims, (AuthError, Option<Scheme>)> {
+        let mode = self.inner.mode;
+        let credentials = authorization::credentials(headers).map_err(|e| match e.scheme() {
+            // A malformed header of a scheme this API does not take is
+            // just not a credential it could use.
+            Some(scheme) if !self.accepts(scheme) => (
+                missing_credentials(&format!("the {} scheme is not accepted", scheme.name())),
+                None,
+            ),
+            scheme => (e, scheme),
+        })?;
+        let (scheme, token) = match credentials {
+            Credentials::Token { scheme, token } if self.accepts(scheme) => (scheme, token),
+            Credentials::Token { scheme, .. } => {
+                return Err((
+                    missing_credentials(&format!("the {} scheme is not accepted", scheme.name())),
+                    None,
+                ));
+            }
+            Credentials::None { scheme: None } => {
+                return Err((missing_credentials("no Authorization header"), None));
+            }
+            Credentials::None { scheme: Some(_) } => {
+                return Err((
+                    missing_credentials("unsupported authorization scheme"),
+                    None,
+                ));
+            }
+        };
+        let fail = |e: AuthError| (e, Some(scheme));
+        let proofs = authorization::dpop_proofs(headers).map_err(fail)?;
+        // Structural problems first: they need no cryptography.
+        match scheme {
+            Scheme::Bearer if mode != DpopMode::Disabled && !proofs.is_empty() => {
+                return Err(fail(AuthError::new(
+                    AuthErrorKind::InvalidRequest,
+                    "a DPoP proof requires the DPoP authorization scheme",
+                )));
+            }
+            Scheme::Dpop if proofs.is_empty() => {
+                return Err(fail(AuthError::new(
+                    AuthErrorKind::InvalidRequest,
+                    "the DPoP scheme requires a DPoP header",
+                )));
+            }
+            _ => {}
+        }
+        let request = RequestInfo {
+            url: Some(url),
+            headers: Some(headers),
+        };
+        let claims = self
+            .token_verifier()
+            .verify(token, &[], request)
+            .await
+            .map_err(fail)?;
+        let bound_to = claims
+            .get("cnf")
+            .and_then(|cnf| cnf.get("jkt"))
+            .and_then(|jkt| jkt.as_str());
+        match (scheme, bound_to) {
+            (Scheme::Bearer, Some(_)) if mode != DpopMode::Disabled => {
+                return Err(fail(AuthError::new(
+                    AuthErrorKind::InvalidToken,
+                    "a DPoP-bound token requires the DPoP authorization scheme",
+                )));
+            }
+            (Scheme::Bearer, _) => {}
+            (Scheme::Dpop, None) => {
+                return Err(fail(AuthError::new(
+                    AuthErrorKind::InvalidToken,
+                    "the DPoP scheme requires a DPoP-bound token (cnf.jkt)",
+                )));
+            }
+            (Scheme::Dpop, Some(jkt)) => {
+                let proof = dpop::Request::new(&proofs, method, url)
+                    .access_token(token)
+                    .expected_jkt(jkt);
+                self.inner
+                    .dpop
+                    .verify(&proof)
+                    .await
+                    .map_err(|e| fail(proof_error(e)))?;
+            }
+        }
+        Ok(self.claims(claims, Some(scheme)))
+    }
+
+    fn accepts(&self, scheme: Scheme) -> bool {
+        match self.inner.mode {
+            DpopMode::Disabled => scheme == Scheme::Bearer,
+            DpopMode::Allowed => true,
+            DpopMode::Required => scheme == Scheme::Dpop,
+        }
+    }
+
+    fn token_verifier(&self) -> TokenVerifier<'_> {
+        TokenVerifier {
+            issuers: &self.inner.issuers,
+            discovery: &self.inner.discovery,
+            validation: &self.inner.validation,
+            limits: &self.inner.limits,
+        }
+    }
+
+    fn claims(
+        &self,
+        map: serde_json::Map<String, serde_json::Value>,
+        scheme: Option<Scheme>,
+    ) -> Claims {
+        Claims::new(map, scheme, self.inner.mode, Arc::clone(&self.inner.algs))
+    }
+
+    /// Adds what every error needs for its challenges.
+    fn contextualize(&self, error: AuthError, scheme: Option<Scheme>) -> AuthError {
+        error
+            .with_scheme(scheme)
+            .with_challenge_context(self.inner.mode, Arc::clone(&self.inner.algs))
+    }
+
+    /// The options the client was built from.
+    pub fn options(&self) -> &ApiClientOptions {
+        &self.inner.options
+    }
+
+    /// The issuer of the configured `domain` (`https://host/`), if any.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.home_issuer.as_deref()
+    }
+
+    /// The DPoP mode: disabled, allowed or required.
+    pub fn dpop_mode(&self) -> DpopMode {
+        self.inner.mode
+    }
+
+    pub(crate) fn token_exchange(&self) -> Option<&TokenExchangeClient> {
+        self.inner.token_exchange.as_ref()
+    }
+}
+
+fn missing_credentials(description: &str) -> AuthError {
+    AuthError::new(AuthErrorKind::MissingCredentials, description)
+}
+
+fn proof_error(error: dpop::Error) -> AuthError {
+    let kind = match error.error_code() {
+        "use_dpop_nonce" => AuthErrorKind::UseDpopNonce,
+        _ if error.status_code() >= 500 => AuthErrorKind::Unavailable,
+        _ => AuthErrorKind::InvalidDpopProof,
+    };
+    let nonce = error.fresh_nonce().map(str::to_owned);
+    let mut e = AuthError::new(kind, error.to_string());
+    if let Some(nonce) = nonce {
+        e = e.with_nonce(nonce);
+    }
+    e.with_source(error)
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of `auth0-api` against `dev-issuer` over real HTTP.
+
+// Test code: a failed unwrap is a failed test, which is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod access_token;
+mod concurrency;
+mod multi_domain;
+mod schemes;
+mod support;
