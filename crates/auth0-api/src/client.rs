@@ -15,6 +15,7 @@ use crate::claims::Claims;
 use crate::configuration::{self, ConfigurationError, Issuers};
 use crate::error::{AuthError, AuthErrorKind};
 use crate::options::ApiClientOptions;
+use crate::public_url::PublicUrl;
 use crate::scheme::{DpopMode, Scheme};
 
 /// Verifies requests to an API protected by Auth0.
@@ -195,6 +196,23 @@ impl ApiClient {
         self.verify_request_inner(headers, method, url)
             .await
             .map_err(|(e, scheme)| self.contextualize(e, scheme))
+    }
+
+    /// As [`ApiClient::verify_request`], for an `http` request: the method
+    /// and headers come from `parts`, the URL from `public` and the request
+    /// path (never from `Host` unless `public` trusts forwarded headers).
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiClient::verify_request`].
+    pub async fn verify_request_parts(
+        &self,
+        parts: &http::request::Parts,
+        public: &PublicUrl,
+    ) -> Result<Claims, AuthError> {
+        let url = public.request_url(parts);
+        self.verify_request(&parts.headers, parts.method.as_str(), &url)
+            .await
     }
 
     async fn verify_request_inner(

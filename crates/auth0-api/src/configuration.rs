@@ -42,6 +42,14 @@ pub enum ConfigurationError {
     /// `dpop_required` is set while `dpop_enabled` is off.
     #[error("dpop_required cannot be set with dpop_enabled off")]
     DpopRequiredButDisabled,
+    /// A [`PublicUrl`](crate::PublicUrl) base is unusable.
+    #[error("public URL {url:?} {reason}")]
+    InvalidPublicUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The HTTP client could not be built.
     #[error("could not build the HTTP client: {reason}")]
     HttpClient {

@@ -1,5 +1,96 @@
 /*!
 Secure HTTP APIs with Auth0-issued access tokens.
+
+An API receives `Authorization: Bearer <jwt>`, or `Authorization: DPoP <jwt>`
+with a `DPoP` proof header (RFC 9449). [`ApiClient`] decides whether the
+request is authorized and by whom: it returns the verified [`Claims`], or an
+[`AuthError`] that already carries its HTTP status, OAuth error code and
+`WWW-Authenticate` challenges (RFC 6750 section 3, RFC 9449 section 7). It
+discovers the tenant's OIDC metadata and JWKS and caches them (single
+flight, key-rotation refresh, stale-if-error), and performs the token
+exchanges an API needs: Token Vault connection tokens, RFC 8693 custom token
+exchange and on-behalf-of.
+
+This is the Rust counterpart of Auth0's `auth0-api-python` and
+`@auth0/auth0-api-js`, with the same names in Rust style.
+
+# Example
+
+A complete round trip against the embedded development issuer
+(`dev-issuer`, a real authorization server on loopback):
+
+```
+use auth0_api::{ApiClient, ApiClientOptions};
+use dev_issuer::DevIssuer;
+use http::{HeaderMap, header::AUTHORIZATION};
+
+# tokio::runtime::Runtime::new()?.block_on(async {
+let issuer = DevIssuer::start().await?;
+// Once, at start-up: for a real tenant, ApiClientOptions::new("tenant.auth0.com", audience).
+let api = ApiClient::new(ApiClientOptions::new(issuer.issuer_url(), issuer.audience()))?;
+
+// Per request.
+let token = issuer.token().sub("auth0|alice").scope("read:orders").sign()?;
+let mut headers = HeaderMap::new();
+headers.insert(AUTHORIZATION, format!("Bearer {token}").parse()?);
+let claims = api.verify_request(&headers, "GET", "https://api.example.com/orders").await?;
+assert_eq!(claims.sub(), Some("auth0|alice"));
+claims.require_scopes(&["read:orders"])?;
+
+// A refused request knows its response.
+let err = api.verify_request(&HeaderMap::new(), "GET", "https://api.example.com/orders").await.unwrap_err();
+assert_eq!(err.status_code(), 401);
+assert_eq!(err.www_authenticate(), ["Bearer realm=\"api\"", "DPoP algs=\"ES256\""]);
+# Ok::<(), Box<dyn std::error::Error>>(())
+# })?;
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+
+# What is checked
+
+Access tokens: compact JWS only, size-capped before decoding, strict
+base64url, duplicate-free JSON; RS256 only (never `none`, never HS*), `crit`
+and `b64` refused; `typ` absent, `JWT`, `at+jwt` or `application/at+jwt`;
+the key chosen from the issuer's JWKS by exact `kid`, never from the token;
+`iss` one of the accepted domains *before* any network call and equal to
+the discovered issuer; `aud`; `exp` required; `nbf` honoured; `iat`
+required; numeric claims of the wrong type are errors, not "absent".
+
+Requests: exactly one `Authorization` header with a token68; the scheme
+(case-insensitive) must be accepted by the [`DpopMode`]; a DPoP-bound token
+(`cnf.jkt`) presented as Bearer is refused while DPoP is enabled, and so is
+a `DPoP` header with the Bearer scheme; for DPoP, the proof is checked
+against every rule of RFC 9449 section 4.3 (see the `dpop` crate), bound to
+the token (`ath`) and its key (`cnf.jkt`), and accepted once (replay cache).
+
+# Where we differ from Auth0's SDKs, deliberately
+
+- `nbf` is honoured; Auth0's SDKs ignore it.
+- An unknown `kid` refreshes the JWKS once (rate limited), so a rotated key
+  works at once; Auth0's SDKs reject it until their cache expires.
+- DPoP proofs are remembered and accepted once; `htm` is compared
+  case-sensitively (RFC 9110 methods are case-sensitive).
+- Challenge parameters are always valid quoted-strings.
+- DPoP proof errors answer 401 as RFC 9449 section 7.1 shows (Python: 400).
+- When keys cannot be fetched the answer is 503 `temporarily_unavailable`,
+  not a 401 that would make clients throw away valid tokens.
+
+# Crate map
+
+| crate | role |
+| --- | --- |
+| `jose-core` | strict JWS/JWK, RS256/ES256 on ring, claim validation |
+| `oidc-discovery` | discovery and JWKS fetching and caching |
+| `dpop` | RFC 9449 proofs: verification, replay, nonces, creation |
+| `token-exchange` | Token Vault, RFC 8693, on-behalf-of |
+| `auth0-api` | this crate: the `ApiClient` |
+| `auth0-api-axum` | tower layer and axum extractor |
+
+Everything a user needs is re-exported here.
+
+# Crate features
+
+None.
 */
 
 mod access_token;
@@ -24,6 +115,9 @@ pub use error::{AuthError, AuthErrorKind, DPOP_NONCE};
 mod options;
 pub use options::ApiClientOptions;
 
+mod public_url;
+pub use public_url::PublicUrl;
+
 mod resolver;
 pub use resolver::{DomainsResolver, ResolverContext};
 
@@ -32,3 +126,34 @@ pub use resource_metadata::ProtectedResourceMetadata;
 
 mod scheme;
 pub use scheme::{DpopMode, Scheme};
+
+// The README's examples are compiled as doc tests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme {}
+
+// ===== Re-exports: the types of the crates below that this API exposes =====
+
+/// Clocks, for tests that control time.
+pub use jose_core::{Clock, ManualClock, SystemClock};
+
+/// DPoP: replay caches and server nonces to configure, and proof creation
+/// for clients and tests.
+pub mod dpop {
+    pub use ::dpop::{
+        InMemoryReplayCache, NonceSource, ProofBuilder, ProofKey, ReplayCache, ReplayError,
+    };
+}
+
+/// Discovery: plug in how documents are fetched or shared.
+pub mod discovery {
+    pub use oidc_discovery::{
+        DocumentStore, FetchError, FetchResponse, Fetcher, HttpFetcher, MemoryStore, StoredDocument,
+    };
+}
+
+/// Token exchange requests and results.
+pub use token_exchange::{
+    ApiError, ConnectionToken, ConnectionTokenRequest, Error as TokenExchangeError, ExchangedToken,
+    ExtraValue, OnBehalfOfToken, RequestError, Secret, TokenExchangeRequest,
+};
