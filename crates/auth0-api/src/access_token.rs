@@ -176,5 +176,5 @@ fn discovery_error(error: oidc_discovery::Error) -> AuthError {
 }
 
 fn excerpt(value: &str) -> String {
-    value.chars().take(64).collect()
+    jose_core::excerpt(value, jose_core::EXCERPT_LEN)
 }

@@ -267,31 +267,14 @@ fn quoted_or_absent(value: Option<&str>) -> String {
     value.map_or_else(|| "absent".to_owned(), |v| format!("{v:?}"))
 }
 
-/// Bounds attacker-chosen text kept in an error: at most 64 bytes, cut on a
-/// character boundary, with an ellipsis when shortened.
+/// [`jose_core::excerpt`] with the default bound.
 pub(crate) fn excerpt(value: &str) -> String {
-    const MAX: usize = 64;
-    if value.len() <= MAX {
-        return value.to_owned();
-    }
-    let mut end = MAX;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &value[..end])
+    jose_core::excerpt(value, jose_core::EXCERPT_LEN)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn excerpt_bounds_text_on_char_boundaries() {
-        assert_eq!(excerpt("short"), "short");
-        let cut = excerpt(&"é".repeat(100));
-        assert!(cut.len() <= 64 + '…'.len_utf8());
-        assert!(cut.ends_with('…'));
-    }
 
     #[test]
     fn codes_and_statuses() {

@@ -333,32 +333,14 @@ pub enum ClaimsError {
     },
 }
 
-/// Bounds attacker-chosen text kept in an error: at most 64 bytes, cut on a
-/// character boundary, with an ellipsis when shortened.
+/// [`excerpt`](crate::excerpt) with the default bound.
 pub(crate) fn excerpt(value: &str) -> String {
-    const MAX: usize = 64;
-    if value.len() <= MAX {
-        return value.to_owned();
-    }
-    let mut end = MAX;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &value[..end])
+    crate::excerpt(value, crate::EXCERPT_LEN)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn excerpt_bounds_text_on_char_boundaries() {
-        assert_eq!(excerpt("short"), "short");
-        let long = "é".repeat(100);
-        let cut = excerpt(&long);
-        assert!(cut.len() <= 64 + '…'.len_utf8());
-        assert!(cut.ends_with('…'));
-    }
 
     #[test]
     fn errors_are_send_sync_clone() {

@@ -67,6 +67,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 mod error;
 pub use error::{ClaimsError, Error, FormatError, HeaderError, KeyError, Part, SignatureError};
 
+mod excerpt;
+pub use excerpt::{EXCERPT_LEN, excerpt};
+
 mod json;
 
 mod jwk;

@@ -183,7 +183,7 @@ fn select(keys: &Arc<KeySet>, kid: Option<&str>, alg: Algorithm) -> Result<Selec
     // `select` returns a key of this very set, so this always succeeds; if
     // it ever did not, refusing is the safe answer.
     SelectedKey::new(Arc::clone(keys), key).ok_or_else(|| KeyError::UnknownKid {
-        kid: kid.unwrap_or_default().chars().take(64).collect(),
+        kid: jose_core::excerpt(kid.unwrap_or_default(), jose_core::EXCERPT_LEN),
     })
 }
 

@@ -393,18 +393,10 @@ impl fmt::Display for Chain<'_> {
     }
 }
 
-/// Bounds remote- or caller-chosen text kept in an error: at most 128
-/// bytes, cut on a character boundary, with an ellipsis when shortened.
+/// [`jose_core::excerpt`] at 128 bytes: URLs and remote text need a little
+/// more room than a `kid`.
 pub(crate) fn excerpt(value: &str) -> String {
-    const MAX: usize = 128;
-    if value.len() <= MAX {
-        return value.to_owned();
-    }
-    let mut end = MAX;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &value[..end])
+    jose_core::excerpt(value, 128)
 }
 
 #[cfg(test)]

@@ -295,14 +295,14 @@ fn check_extra(name: &str, value: &ExtraValue) -> Result<(), RequestError> {
         .any(|r| r.eq_ignore_ascii_case(name))
     {
         return Err(RequestError::ReservedParameter {
-            name: name.chars().take(64).collect(),
+            name: jose_core::excerpt(name, jose_core::EXCERPT_LEN),
         });
     }
     if let ExtraValue::Many(values) = value
         && values.len() > MAX_EXTRA_VALUES
     {
         return Err(RequestError::TooManyValues {
-            name: name.chars().take(64).collect(),
+            name: jose_core::excerpt(name, jose_core::EXCERPT_LEN),
             count: values.len(),
             max: MAX_EXTRA_VALUES,
         });

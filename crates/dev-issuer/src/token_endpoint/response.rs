@@ -181,14 +181,7 @@ fn no_store(status: StatusCode, body: Value, mut headers: HeaderMap) -> Response
 
 /// A request value shortened for an error description.
 pub(crate) fn echo(value: &str) -> String {
-    if value.len() <= ECHO_MAX {
-        return value.to_owned();
-    }
-    let mut end = ECHO_MAX;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &value[..end])
+    jose_core::excerpt(value, ECHO_MAX)
 }
 
 #[cfg(test)]
