@@ -193,12 +193,7 @@ impl<V: Send + Sync> Cache<V> {
     fn step(&self, key: &str, seen: Option<&Arc<V>>) -> Step<V> {
         let now = self.clock.since_epoch();
         let mut slots = self.write();
-        if !slots.contains_key(key) {
-            self.make_room(&mut slots);
-        }
-        let slot = slots
-            .entry(Box::from(key))
-            .or_insert_with(|| Slot::new(now));
+        let slot = self.slot(&mut slots, key, now);
         slot.touch(now);
         if let Some(cached) = &slot.cached {
             let usable = match seen {
@@ -291,12 +286,7 @@ impl<V: Send + Sync> Cache<V> {
     ) -> Settled<V> {
         let now = self.clock.since_epoch();
         let mut slots = self.write();
-        if !slots.contains_key(key) {
-            self.make_room(&mut slots);
-        }
-        let slot = slots
-            .entry(Box::from(key))
-            .or_insert_with(|| Slot::new(now));
+        let slot = self.slot(&mut slots, key, now);
         if slot.flight.as_ref().is_some_and(|f| f.same_as(flight)) {
             slot.flight = None;
         }
@@ -331,6 +321,21 @@ impl<V: Send + Sync> Cache<V> {
                 _ => Settled::Failed(error),
             },
         }
+    }
+
+    /// The slot of `key`, created (after making room) if absent.
+    fn slot<'s>(
+        &self,
+        slots: &'s mut HashMap<Box<str>, Slot<V>>,
+        key: &str,
+        now: Duration,
+    ) -> &'s mut Slot<V> {
+        if !slots.contains_key(key) {
+            self.make_room(slots);
+        }
+        slots
+            .entry(Box::from(key))
+            .or_insert_with(|| Slot::new(now))
     }
 
     /// Evicts least recently used idle entries until one more fits.
