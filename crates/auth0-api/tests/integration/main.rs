@@ -5,6 +5,7 @@
 
 mod access_token;
 mod concurrency;
+mod exchange;
 mod multi_domain;
 mod schemes;
 mod support;
