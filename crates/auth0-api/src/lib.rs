@@ -141,7 +141,8 @@ pub use jose_core::{Clock, ManualClock, SystemClock};
 /// for clients and tests.
 pub mod dpop {
     pub use ::dpop::{
-        InMemoryReplayCache, NonceSource, ProofBuilder, ProofKey, ReplayCache, ReplayError,
+        InMemoryReplayCache, InMemoryReplayCacheBuilder, NonceSource, NonceSourceBuilder,
+        ProofBuilder, ProofKey, ReplayCache, ReplayError,
     };
 }
 

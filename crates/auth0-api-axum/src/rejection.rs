@@ -1,0 +1,170 @@
+//! `AuthRejection`: a refused request, as an HTTP response.
+
+use auth0_api::AuthError;
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, StatusCode};
+use serde_json::{Map, Value};
+
+/// A request the layer, an extractor or the scope guard refused.
+///
+/// As a response ([`IntoResponse`]) it carries the status of the
+/// [`AuthError`], one `WWW-Authenticate` header per challenge, `DPoP-Nonce`
+/// when the client must retry with a nonce, and a small JSON body:
+///
+/// ```json
+/// {"error": "invalid_token", "error_description": "the token has expired"}
+/// ```
+///
+/// A request without credentials gets `{}`: RFC 6750 section 3.1 says such
+/// a response should carry no error information, only the challenges.
+///
+/// The response's extensions hold the rejection itself, so an outer layer
+/// can log why a request was refused.
+///
+/// Handlers returning `Result<_, AuthRejection>` can use `?` on any
+/// [`AuthError`], for example [`Claims::require_scopes`]:
+///
+/// ```
+/// use auth0_api_axum::{AuthRejection, Authenticated};
+///
+/// async fn delete_order(Authenticated(claims): Authenticated) -> Result<&'static str, AuthRejection> {
+///     claims.require_scopes(&["delete:orders"])?; // 403 insufficient_scope
+///     Ok("deleted")
+/// }
+/// ```
+///
+/// [`Claims::require_scopes`]: auth0_api::Claims::require_scopes
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(transparent)]
+pub struct AuthRejection {
+    repr: Repr,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+enum Repr {
+    /// The request was verified and refused.
+    #[error(transparent)]
+    Auth(AuthError),
+    /// A bug in the application: claims were asked for on a route that
+    /// [`Auth0Layer`](crate::Auth0Layer) does not cover.
+    #[error(
+        "no verified claims in the request: {0} needs Auth0Layer in front of it (route_layer \
+         after the protected routes)"
+    )]
+    NotAuthenticated(&'static str),
+}
+
+impl AuthRejection {
+    /// `who` found no claims where [`Auth0Layer`](crate::Auth0Layer) puts
+    /// them.
+    pub(crate) fn not_authenticated(who: &'static str) -> Self {
+        Self {
+            repr: Repr::NotAuthenticated(who),
+        }
+    }
+
+    /// The status of the response: the error's, or 500 when the route is not
+    /// covered by [`Auth0Layer`](crate::Auth0Layer) (a bug in the
+    /// application, refused rather than let through).
+    pub fn status(&self) -> StatusCode {
+        match &self.repr {
+            Repr::Auth(error) => StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            Repr::NotAuthenticated(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The verification error, unless the route was not covered by
+    /// [`Auth0Layer`](crate::Auth0Layer).
+    pub fn auth_error(&self) -> Option<&AuthError> {
+        match &self.repr {
+            Repr::Auth(error) => Some(error),
+            Repr::NotAuthenticated(_) => None,
+        }
+    }
+}
+
+impl From<AuthError> for AuthRejection {
+    fn from(error: AuthError) -> Self {
+        Self {
+            repr: Repr::Auth(error),
+        }
+    }
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        let mut response = match &self.repr {
+            Repr::Auth(error) => {
+                let mut response =
+                    json_response(self.status(), error.error_code(), error.description());
+                for (name, value) in &error.response_headers() {
+                    response.headers_mut().append(name, value.clone());
+                }
+                response
+            }
+            // The details are for the server's logs (Display), not the client.
+            Repr::NotAuthenticated(_) => json_response(
+                self.status(),
+                "server_error",
+                "authentication is not configured for this route",
+            ),
+        };
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// A JSON error response with the body of [`json_body`].
+fn json_response(status: StatusCode, code: &str, description: &str) -> Response {
+    let mut response = Response::new(Body::from(json_body(code, description)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `{"error": code, "error_description": description}`, or `{}` without a
+/// code.
+fn json_body(code: &str, description: &str) -> String {
+    let mut body = Map::new();
+    if !code.is_empty() {
+        body.insert("error".to_owned(), Value::from(code));
+        body.insert("error_description".to_owned(), Value::from(description));
+    }
+    Value::Object(body).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_without_the_layer_is_refused_with_500() {
+        let rejection = AuthRejection::not_authenticated("Authenticated");
+        assert!(rejection.auth_error().is_none());
+        assert!(
+            rejection
+                .to_string()
+                .contains("Authenticated needs Auth0Layer")
+        );
+        let response = rejection.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+        assert!(response.headers().get("www-authenticate").is_none());
+        assert!(response.extensions().get::<AuthRejection>().is_some());
+    }
+
+    #[test]
+    fn bodies_carry_the_error_only_with_a_code() {
+        assert_eq!(json_body("", "no Authorization header"), "{}");
+        let body: Value = serde_json::from_str(&json_body("invalid_token", "say \"hi\"")).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "invalid_token", "error_description": "say \"hi\""})
+        );
+    }
+}
