@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use crate::error::excerpt;
@@ -106,12 +107,16 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                *self.duplicate.borrow_mut() = Some(excerpt(&key));
-                return Err(A::Error::custom("duplicate member"));
+            // One lookup finds both the duplicate and the insertion point.
+            match map.entry(key) {
+                Entry::Occupied(taken) => {
+                    *self.duplicate.borrow_mut() = Some(excerpt(taken.key()));
+                    return Err(A::Error::custom("duplicate member"));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(access.next_value_seed(self)?);
+                }
             }
-            let value = access.next_value_seed(self)?;
-            map.insert(key, value);
         }
         Ok(Value::Object(map))
     }

@@ -44,6 +44,23 @@ fn json_token() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(config())]
 
+    /// The variable-time decoder gives base64ct's strict verdict on every
+    /// input: same bytes, or both refuse.
+    #[test]
+    fn base64url_decode_agrees_with_base64ct(
+        input in prop_oneof![
+            "[A-Za-z0-9_=+/ -]{0,64}",
+            any::<Vec<u8>>().prop_map(|b| base64url::encode(&b)),
+            any::<String>(),
+        ]
+    ) {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        prop_assert_eq!(
+            base64url::decode(&input).ok(),
+            Base64UrlUnpadded::decode_vec(&input).ok()
+        );
+    }
+
     #[test]
     fn parse_never_panics(token in prop_oneof![token_like(), json_token(), any::<String>()]) {
         let _ = Jws::parse(&token);
