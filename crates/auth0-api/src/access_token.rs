@@ -1,5 +1,7 @@
 //! The access-token pipeline: parse, choose issuer, key, verify, validate.
 
+use std::borrow::Cow;
+
 use jose_core::{Algorithm, Error as JoseError, Jwt, Limits, Validation};
 use serde_json::{Map, Value};
 
@@ -25,13 +27,49 @@ pub(crate) struct TokenVerifier<'a> {
 /// Claim rules shared by every issuer; the issuer is filled in per token.
 #[derive(Debug, Clone)]
 pub(crate) struct ValidationTemplate {
-    pub(crate) audience: String,
-    pub(crate) leeway: std::time::Duration,
-    pub(crate) clock: std::sync::Arc<dyn jose_core::Clock>,
+    audience: String,
+    leeway: std::time::Duration,
+    clock: std::sync::Arc<dyn jose_core::Clock>,
+    /// With a fixed list of issuers, the rules for any of them, built once:
+    /// the token's issuer is already known to be one of them, so accepting
+    /// all of them here accepts exactly that one.
+    fixed: Option<Validation>,
 }
 
 impl ValidationTemplate {
-    fn for_issuer(&self, issuer: &str, required: &[&str]) -> Validation {
+    pub(crate) fn new(
+        audience: String,
+        leeway: std::time::Duration,
+        clock: std::sync::Arc<dyn jose_core::Clock>,
+        issuers: &Issuers,
+    ) -> Self {
+        let mut template = Self {
+            audience,
+            leeway,
+            clock,
+            fixed: None,
+        };
+        if let Issuers::Fixed(list) = issuers
+            && let Some((first, rest)) = list.split_first()
+        {
+            let mut fixed = template.build(first, &[]);
+            for issuer in rest {
+                fixed.add_issuer(issuer.as_str());
+            }
+            template.fixed = Some(fixed);
+        }
+        template
+    }
+
+    /// The rules for a token from `issuer`, an accepted issuer.
+    fn for_issuer(&self, issuer: &str, required: &[&str]) -> Cow<'_, Validation> {
+        match &self.fixed {
+            Some(fixed) if required.is_empty() => Cow::Borrowed(fixed),
+            _ => Cow::Owned(self.build(issuer, required)),
+        }
+    }
+
+    fn build(&self, issuer: &str, required: &[&str]) -> Validation {
         let mut v = Validation::new(issuer, self.audience.as_str());
         v.leeway(self.leeway)
             .clock(std::sync::Arc::clone(&self.clock))

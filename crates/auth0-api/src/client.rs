@@ -121,11 +121,12 @@ impl ApiClient {
             ),
             _ => None,
         };
-        let validation = ValidationTemplate {
-            audience: options.audience.clone(),
-            leeway: options.clock_leeway,
-            clock: Arc::clone(&options.clock),
-        };
+        let validation = ValidationTemplate::new(
+            options.audience.clone(),
+            options.clock_leeway,
+            Arc::clone(&options.clock),
+            &checked.issuers,
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 mode: options.dpop_mode(),
