@@ -1,0 +1,447 @@
+//! `cargo xtask bench`: runs `auth0-api`'s `verify` benchmarks and prints a
+//! summary: every mean, the SDK / floor ratios against their targets, the
+//! two-thread scaling and the cold start.
+//!
+//! - `cargo xtask bench [CRITERION_ARGS...]` runs
+//!   `cargo bench -p auth0-api --bench verify -- CRITERION_ARGS...` (for
+//!   example `--quick`, or a filter such as `verify/`), then reads the means
+//!   criterion wrote to `<target>/criterion/<group>/<id>/new/estimates.json`
+//!   and the fetch counts the benchmark wrote next to them. A missed target
+//!   is reported, not an error: timings depend on the machine.
+//! - `cargo xtask bench --test` runs each benchmark once, untimed, as CI
+//!   does (`cargo bench ... -- --test`), and prints no summary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+/// The package and benchmark target this command runs.
+const PACKAGE: &str = "auth0-api";
+const BENCH: &str = "verify";
+
+/// Where the benchmark writes what criterion does not record (the
+/// benchmark reads this variable).
+const REPORT_ENV: &str = "AUTH0_API_BENCH_REPORT";
+const REPORT_FILE: &str = "auth0-api-verify-fetches.json";
+
+/// SDK / floor targets (issue 8): Bearer within 1.10x of the RSA floor,
+/// DPoP within 1.15x of the RSA and P-256 floors together.
+const BEARER_TARGET: f64 = 1.10;
+const DPOP_TARGET: f64 = 1.15;
+
+/// Two threads must do at least as much as one; below this speedup the
+/// shared client collapses under contention.
+const MIN_SPEEDUP: f64 = 1.0;
+
+/// The scaling row that measures the machine, not the SDK.
+const SCALING_CONTROL: &str = "threads/floor_rsa_1";
+
+/// A comparison of an SDK benchmark with the floors it cannot beat.
+struct Ratio {
+    label: &'static str,
+    sdk: &'static str,
+    floors: &'static [&'static str],
+    target: f64,
+}
+
+const RATIOS: &[Ratio] = &[
+    Ratio {
+        label: "verify_access_token (warm)",
+        sdk: "verify/verify_access_token",
+        floors: &["verify/floor_rsa"],
+        target: BEARER_TARGET,
+    },
+    Ratio {
+        label: "verify_request Bearer",
+        sdk: "verify/verify_request_bearer",
+        floors: &["verify/floor_rsa"],
+        target: BEARER_TARGET,
+    },
+    Ratio {
+        label: "verify_request DPoP",
+        sdk: "verify/verify_request_dpop",
+        floors: &["verify/floor_rsa_bound", "verify/floor_p256"],
+        target: DPOP_TARGET,
+    },
+];
+
+/// Every benchmark of the summary, in the order the bench runs them, with
+/// what it measures.
+const BENCHMARKS: &[(&str, &str)] = &[
+    ("verify/floor_rsa", "ring RSA-2048 verify, Bearer token"),
+    (
+        "verify/floor_rsa_bound",
+        "ring RSA-2048 verify, DPoP-bound token",
+    ),
+    ("verify/floor_p256", "ring P-256 verify, DPoP proof"),
+    ("verify/verify_access_token", "SDK, warm cache"),
+    ("verify/verify_request_bearer", "SDK, warm cache"),
+    ("verify/verify_request_dpop", "SDK, warm cache, fresh proof"),
+    ("threads/floor_rsa_1", "ring RSA alone, 1 OS thread"),
+    ("threads/floor_rsa_2", "ring RSA alone, 2 OS threads"),
+    ("threads/bearer_1", "1 OS thread, per verification"),
+    ("threads/bearer_2", "2 OS threads, one client"),
+    ("threads/dpop_1", "1 OS thread, per verification"),
+    ("threads/dpop_2", "2 OS threads, one client"),
+    ("cold_start/1_request", "new client, empty cache"),
+    ("cold_start/1000_requests", "new client, 1000 at once"),
+    (
+        "parts/base64url_decode_token",
+        "base64url, 3 token segments",
+    ),
+    ("parts/jws_parse", "token: base64url + header JSON"),
+    ("parts/jwt_parse", "token: jws_parse + claims JSON"),
+    ("parts/authorization_to_str", "HeaderValue::to_str"),
+    ("parts/key_lookup", "discovery + JWKS cache hit"),
+    ("parts/jwt_verify_rsa", "jose-core RS256 verify"),
+    ("parts/claims_validation", "Validation built + validate"),
+    ("parts/claims_drop", "dropping the claims map"),
+    ("parts/proof_parse", "proof: parse + claims JSON"),
+    ("parts/proof_key", "proof jwk -> key, curve check"),
+    ("parts/proof_thumbprint", "RFC 7638 thumbprint"),
+    ("parts/proof_ath", "SHA-256 of the access token"),
+    ("parts/replay_insert", "in-memory replay cache insert"),
+    ("parts/dpop_verifier", "dpop::Verifier alone"),
+];
+
+/// One thread against two, sharing one client.
+const SCALING: &[(&str, &str, &str)] = &[
+    ("ring RSA", "threads/floor_rsa_1", "threads/floor_rsa_2"),
+    ("Bearer", "threads/bearer_1", "threads/bearer_2"),
+    ("DPoP", "threads/dpop_1", "threads/dpop_2"),
+];
+
+/// Cold starts: (benchmark, requests released together).
+const COLD_STARTS: &[(&str, u64)] = &[
+    ("cold_start/1_request", 1),
+    ("cold_start/1000_requests", 1_000),
+];
+
+/// The warm rate the largest cold start is compared with.
+const WARM_RATE: &str = "threads/bearer_2";
+
+/// A criterion mean, in nanoseconds per iteration, with its 95% interval.
+#[derive(Debug, Clone, Copy)]
+struct Mean {
+    ns: f64,
+    lower: f64,
+    upper: f64,
+}
+
+/// Runs the benchmarks as `args` ask and prints the summary.
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let test_only = args.iter().any(|a| a == "--test");
+    let criterion_dir = criterion_dir(&cargo)?;
+    let report_path = criterion_dir.join(REPORT_FILE);
+    if report_path.exists() {
+        std::fs::remove_file(&report_path)
+            .map_err(|e| format!("cannot remove {}: {e}", report_path.display()))?;
+    }
+    let started = SystemTime::now();
+
+    let mut command = Command::new(&cargo);
+    command
+        .args(["bench", "-p", PACKAGE, "--bench", BENCH, "--"])
+        .args(args)
+        .env(REPORT_ENV, &report_path);
+    println!(
+        "==> cargo bench -p {PACKAGE} --bench {BENCH} -- {}",
+        args.join(" ")
+    );
+    let status = command
+        .status()
+        .map_err(|e| format!("could not start cargo bench: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo bench failed ({status})"));
+    }
+    if test_only {
+        println!("==> bench: every benchmark ran once (--test mode, no timings)");
+        return Ok(());
+    }
+
+    let means: Vec<(&str, &str, Option<Mean>)> = BENCHMARKS
+        .iter()
+        .map(|(id, what)| Ok((*id, *what, read_mean(&criterion_dir, id, started)?)))
+        .collect::<Result<_, String>>()?;
+    if means.iter().all(|(.., mean)| mean.is_none()) {
+        return Err(format!(
+            "no results of this run under {}",
+            criterion_dir.display()
+        ));
+    }
+    let mean = |id: &str| means.iter().find(|(i, ..)| *i == id).and_then(|(.., m)| *m);
+    let report = read_report(&report_path)?;
+
+    println!();
+    println!("==> summary (criterion means; {})", criterion_dir.display());
+    print_means(&means);
+    print_ratios(&mean, report.as_ref());
+    print_scaling(&mean);
+    print_cold_start(&mean, report.as_ref());
+    Ok(())
+}
+
+/// Criterion's output directory, found as criterion finds it:
+/// `$CRITERION_HOME`, else the cargo target directory's `criterion`.
+fn criterion_dir(cargo: &str) -> Result<PathBuf, String> {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return Ok(PathBuf::from(home));
+    }
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let metadata: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata printed invalid JSON: {e}"))?;
+    let target = metadata["target_directory"]
+        .as_str()
+        .ok_or("cargo metadata names no target_directory")?;
+    Ok(Path::new(target).join("criterion"))
+}
+
+/// The mean of benchmark `id` (`group/function`), if this run measured it.
+/// An estimate older than `started` is a previous run's, for a benchmark
+/// this run filtered out.
+fn read_mean(criterion_dir: &Path, id: &str, started: SystemTime) -> Result<Option<Mean>, String> {
+    let path = criterion_dir.join(id).join("new").join("estimates.json");
+    let Ok(metadata) = std::fs::metadata(&path) else {
+        return Ok(None);
+    };
+    if metadata.modified().is_ok_and(|at| at < started) {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let estimates: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let mean = &estimates["mean"];
+    let number = |value: &Value| {
+        value
+            .as_f64()
+            .ok_or_else(|| format!("{} has no mean estimate", path.display()))
+    };
+    Ok(Some(Mean {
+        ns: number(&mean["point_estimate"])?,
+        lower: number(&mean["confidence_interval"]["lower_bound"])?,
+        upper: number(&mean["confidence_interval"]["upper_bound"])?,
+    }))
+}
+
+/// The fetch counts the benchmark wrote, if it wrote them.
+fn read_report(path: &Path) -> Result<Option<Value>, String> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
+fn print_means(means: &[(&str, &str, Option<Mean>)]) {
+    println!();
+    println!(
+        "{:<30} {:>11} {:>24}  measures",
+        "benchmark", "mean", "95% interval"
+    );
+    for (id, what, mean) in means {
+        match mean {
+            Some(m) => println!(
+                "{id:<30} {:>11} {:>24}  {what}",
+                duration(m.ns),
+                format!("[{} .. {}]", duration(m.lower), duration(m.upper))
+            ),
+            None => println!("{id:<30} {:>11}", "not run"),
+        }
+    }
+}
+
+/// Σ SDK time / Σ floor time over the same iterations, as the benchmark
+/// recorded them.
+fn paired_ratio(report: Option<&Value>, sdk: &str) -> Option<f64> {
+    let paired = report?.get("paired")?.get(sdk)?;
+    let sdk_ns = paired["sdk_ns"].as_f64()?;
+    let floor_ns = paired["floor_ns"].as_f64()?;
+    (floor_ns > 0.0).then(|| sdk_ns / floor_ns)
+}
+
+fn print_ratios(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
+    println!();
+    println!(
+        "{:<28} {:>11} {:>11} {:>8} {:>8} {:>7}  result",
+        "SDK / floor", "SDK", "floor", "ratio", "paired", "target"
+    );
+    for ratio in RATIOS {
+        let floors: Option<Vec<Mean>> = ratio.floors.iter().map(|id| mean(id)).collect();
+        let (Some(sdk), Some(floors)) = (mean(ratio.sdk), floors) else {
+            println!("{:<28} not run", ratio.label);
+            continue;
+        };
+        let floor: f64 = floors.iter().map(|m| m.ns).sum();
+        let separate = sdk.ns / floor;
+        let paired = paired_ratio(report, ratio.sdk);
+        let judged = paired.unwrap_or(separate);
+        let result = if judged <= ratio.target {
+            "pass"
+        } else {
+            "MISS"
+        };
+        println!(
+            "{:<28} {:>11} {:>11} {:>7.3}x {:>8} {:>6.2}x  {result}",
+            ratio.label,
+            duration(sdk.ns),
+            duration(floor),
+            separate,
+            paired.map_or_else(|| "-".to_owned(), |p| format!("{p:.3}x")),
+            ratio.target
+        );
+    }
+    println!(
+        "  floor: {}",
+        RATIOS
+            .iter()
+            .map(|r| format!(
+                "{} = {}",
+                r.sdk.trim_start_matches("verify/"),
+                r.floors
+                    .iter()
+                    .map(|id| id.trim_start_matches("verify/"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    println!(
+        "  ratio: criterion means of separate benchmarks; paired: the SDK call and its floor \
+         timed alternately over the same iterations (immune to the machine's drift); \
+         result judged on paired"
+    );
+}
+
+fn print_scaling(mean: &dyn Fn(&str) -> Option<Mean>) {
+    println!();
+    println!(
+        "two OS threads sharing one ApiClient (wall time per verification; \
+         ring RSA alone is the machine's own scaling)"
+    );
+    println!(
+        "{:<8} {:>11} {:>11} {:>9} {:>15}  result",
+        "", "1 thread", "2 threads", "speedup", "verifications/s"
+    );
+    for (label, one_id, two_id) in SCALING {
+        let (Some(one), Some(two)) = (mean(one_id), mean(two_id)) else {
+            println!("{label:<8} not run");
+            continue;
+        };
+        let speedup = one.ns / two.ns;
+        let result = if *one_id == SCALING_CONTROL {
+            "control"
+        } else if speedup >= MIN_SPEEDUP {
+            "no collapse"
+        } else {
+            "CONTENTION COLLAPSE"
+        };
+        println!(
+            "{label:<8} {:>11} {:>11} {:>8.2}x {:>15.0}  {result}",
+            duration(one.ns),
+            duration(two.ns),
+            speedup,
+            1e9 / two.ns
+        );
+    }
+}
+
+fn print_cold_start(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
+    println!();
+    println!("cold start: a new ApiClient (empty cache), Bearer requests released together");
+    println!(
+        "{:<9} {:>11} {:>24} {:>13} {:>10} {:>5} {:>5}  result",
+        "requests", "wall time", "95% interval", "first answer", "discovery", "JWKS", "runs"
+    );
+    for (id, requests) in COLD_STARTS {
+        let Some(m) = mean(id) else {
+            println!("{requests:<9} not run");
+            continue;
+        };
+        let cold = report.and_then(|r| r["cold_start"].get(id.trim_start_matches("cold_start/")));
+        let field = |name: &str| cold.map(|c| &c[name]);
+        let first = field("first_answer_mean_ns")
+            .and_then(Value::as_f64)
+            .map_or_else(|| "?".to_owned(), duration);
+        let (discovery, jwks) = (field("discovery_fetches"), field("jwks_fetches"));
+        let once = |counts: Option<&Value>| {
+            counts.is_some_and(|c| c["min"].as_u64() == Some(1) && c["max"].as_u64() == Some(1))
+        };
+        let result = match (cold, once(discovery) && once(jwks)) {
+            (None, _) => "fetches not recorded",
+            (Some(_), true) => "pass (one fetch each)",
+            (Some(_), false) => "MISS (expected one fetch each)",
+        };
+        println!(
+            "{requests:<9} {:>11} {:>24} {first:>13} {:>10} {:>5} {:>5}  {result}",
+            duration(m.ns),
+            format!("[{} .. {}]", duration(m.lower), duration(m.upper)),
+            discovery.map_or_else(|| "?".to_owned(), range),
+            jwks.map_or_else(|| "?".to_owned(), range),
+            field("runs").map_or_else(|| "?".to_owned(), ToString::to_string),
+        );
+    }
+    if let (Some(cold), Some(warm)) = (
+        COLD_STARTS.last().and_then(|(id, n)| Some((mean(id)?, *n))),
+        mean(WARM_RATE),
+    ) {
+        let (cold, requests) = cold;
+        let warm_total = warm.ns * requests as f64;
+        println!(
+            "  {requests} warm verifications at the {WARM_RATE} rate take {}: \
+             the cold start adds {}",
+            duration(warm_total),
+            duration(cold.ns - warm_total)
+        );
+    }
+    if let Some(Value::Object(groups)) = report.map(|r| &r["warm_client_fetches"]) {
+        let counts: Vec<String> = groups
+            .iter()
+            .map(|(group, c)| format!("{group}: discovery {}, JWKS {}", c["discovery"], c["jwks"]))
+            .collect();
+        println!(
+            "  warm clients, fetches during their benchmarks (expected 0): {}",
+            counts.join("; ")
+        );
+    }
+}
+
+/// `min..max` of a `{min, max}` object, or the single value when equal.
+fn range(value: &Value) -> String {
+    match (value["min"].as_u64(), value["max"].as_u64()) {
+        (Some(min), Some(max)) if min == max => min.to_string(),
+        (Some(min), Some(max)) => format!("{min}..{max}"),
+        _ => "?".to_owned(),
+    }
+}
+
+/// Nanoseconds in the largest unit that keeps the number at least 1.
+fn duration(ns: f64) -> String {
+    if ns < 0.0 {
+        format!("-{}", duration(-ns))
+    } else if ns >= 1e9 {
+        format!("{:.3} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.3} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
