@@ -323,9 +323,9 @@ fn print_ratios(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
             .join("; ")
     );
     println!(
-        "  ratio: criterion means of separate benchmarks; paired: the SDK call and its floor \
-         timed alternately over the same iterations (immune to the machine's drift); \
-         result judged on paired"
+        "  ratio: criterion means of separate benchmarks, seconds apart; paired: blocks of 50 \
+         SDK calls alternating with 50 floor calls on the same tokens and proofs (immune to \
+         the machine's drift); result judged on paired"
     );
 }
 
