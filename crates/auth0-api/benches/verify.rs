@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use auth0_api::{ApiClient, ApiClientOptions, Clock, ManualClock};
+use auth0_api::{ApiClient, ApiClientOptions, Claims, Clock, ManualClock};
 use criterion::{BatchSize, Criterion, SamplingMode};
 use dev_issuer::dpop::{ProofBuilder, ProofKey};
 use dev_issuer::{DevIssuer, Endpoint};
@@ -380,20 +380,13 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
     let client = &bench.warm_client();
     group.bench_function("verify_access_token", |b| {
         b.to_async(&bench.rt).iter_custom(|iters| async move {
-            let mut run = Paired::default();
-            for block in split_blocks(iters, PAIR_BLOCK) {
-                let start = Instant::now();
-                for _ in 0..block {
-                    let claims = client
-                        .verify_access_token(black_box(&bench.token))
-                        .await
-                        .unwrap();
-                    drop(black_box(claims));
-                }
-                run.sdk += start.elapsed();
-                run.floor += floors.bearer(block);
-            }
-            run.iterations = iters;
+            let run = paired_bearer(iters, floors, async || {
+                client
+                    .verify_access_token(black_box(&bench.token))
+                    .await
+                    .unwrap()
+            })
+            .await;
             records.pair("verify_access_token", BEARER_FLOOR, run);
             run.sdk
         });
@@ -402,20 +395,13 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
     let headers = &bench.bearer_headers();
     group.bench_function("verify_request_bearer", |b| {
         b.to_async(&bench.rt).iter_custom(|iters| async move {
-            let mut run = Paired::default();
-            for block in split_blocks(iters, PAIR_BLOCK) {
-                let start = Instant::now();
-                for _ in 0..block {
-                    let claims = client
-                        .verify_request(black_box(headers), "GET", URL)
-                        .await
-                        .unwrap();
-                    drop(black_box(claims));
-                }
-                run.sdk += start.elapsed();
-                run.floor += floors.bearer(block);
-            }
-            run.iterations = iters;
+            let run = paired_bearer(iters, floors, async || {
+                client
+                    .verify_request(black_box(headers), "GET", URL)
+                    .await
+                    .unwrap()
+            })
+            .await;
             records.pair("verify_request_bearer", BEARER_FLOOR, run);
             run.sdk
         });
@@ -456,6 +442,22 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
         .lock()
         .unwrap()
         .push(("verify", bench.fetches()));
+}
+
+/// `iters` Bearer verifications by `verify`, in blocks, each block followed
+/// by the floor of as many Bearer requests, timed apart.
+async fn paired_bearer(iters: u64, floors: &Floors, verify: impl AsyncFn() -> Claims) -> Paired {
+    let mut run = Paired::default();
+    for block in split_blocks(iters, PAIR_BLOCK) {
+        let start = Instant::now();
+        for _ in 0..block {
+            drop(black_box(verify().await));
+        }
+        run.sdk += start.elapsed();
+        run.floor += floors.bearer(block);
+    }
+    run.iterations = iters;
+    run
 }
 
 /// Runs `work` on each batch, each on its own OS thread, all started
