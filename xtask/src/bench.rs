@@ -6,8 +6,9 @@
 //!   `cargo bench -p auth0-api --bench verify -- CRITERION_ARGS...` (for
 //!   example `--quick`, or a filter such as `verify/`), then reads the means
 //!   criterion wrote to `<target>/criterion/<group>/<id>/new/estimates.json`
-//!   and the fetch counts the benchmark wrote next to them. A missed target
-//!   is reported, not an error: timings depend on the machine.
+//!   and the report (fetch counts, paired timings) the benchmark wrote next
+//!   to them. A missed target is reported, not an error: timings depend on
+//!   the machine.
 //! - `cargo xtask bench --test` runs each benchmark once, untimed, as CI
 //!   does (`cargo bench ... -- --test`), and prints no summary.
 
@@ -24,7 +25,7 @@ const BENCH: &str = "verify";
 /// Where the benchmark writes what criterion does not record (the
 /// benchmark reads this variable).
 const REPORT_ENV: &str = "AUTH0_API_BENCH_REPORT";
-const REPORT_FILE: &str = "auth0-api-verify-fetches.json";
+const REPORT_FILE: &str = "auth0-api-verify-report.json";
 
 /// SDK / floor targets (issue 8): Bearer within 1.10x of the RSA floor,
 /// DPoP within 1.15x of the RSA and P-256 floors together.
@@ -96,7 +97,7 @@ const BENCHMARKS: &[(&str, &str)] = &[
     ("parts/authorization_to_str", "HeaderValue::to_str"),
     ("parts/key_lookup", "discovery + JWKS cache hit"),
     ("parts/jwt_verify_rsa", "jose-core RS256 verify"),
-    ("parts/claims_validation", "Validation built + validate"),
+    ("parts/claims_validation", "validate, rules built once"),
     ("parts/claims_drop", "dropping the claims map"),
     ("parts/proof_parse", "proof: parse + claims JSON"),
     ("parts/proof_key", "proof jwk -> key, curve check"),
@@ -236,7 +237,7 @@ fn read_mean(criterion_dir: &Path, id: &str, started: SystemTime) -> Result<Opti
     }))
 }
 
-/// The fetch counts the benchmark wrote, if it wrote them.
+/// The report the benchmark wrote (fetch counts, paired timings), if any.
 fn read_report(path: &Path) -> Result<Option<Value>, String> {
     if !path.exists() {
         return Ok(None);
@@ -324,8 +325,8 @@ fn print_ratios(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
     );
     println!(
         "  ratio: criterion means of separate benchmarks, seconds apart; paired: blocks of 50 \
-         SDK calls alternating with 50 floor calls on the same tokens and proofs (immune to \
-         the machine's drift); result judged on paired"
+         SDK calls alternating with 50 floor calls on the same tokens and proofs (far less \
+         sensitive to the machine's drift); result judged on paired"
     );
 }
 

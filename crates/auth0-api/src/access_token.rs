@@ -24,7 +24,8 @@ pub(crate) struct TokenVerifier<'a> {
     pub(crate) limits: &'a Limits,
 }
 
-/// Claim rules shared by every issuer; the issuer is filled in per token.
+/// Claim rules shared by every issuer: built once for a fixed list of
+/// issuers, per token for a resolver's issuer or extra required claims.
 #[derive(Debug, Clone)]
 pub(crate) struct ValidationTemplate {
     audience: String,

@@ -7,11 +7,12 @@ use crate::error::{HeaderError, excerpt};
 
 /// A parsed JWS protected header.
 ///
-/// The registered members are extracted and type-checked; every member,
-/// registered or not, stays available through [`Header::get`]. Parsing
-/// already refused `crit`, `b64` and `cty: JWT`. `jku`, `x5u`, `x5c` and
-/// `jwk` are kept as data but never used to find a verification key: a key
-/// chosen by the token would let the token vouch for itself.
+/// The registered members are type-checked at parse time and read in place;
+/// every member, registered or not, stays available through
+/// [`Header::get`]. Parsing already refused `crit`, `b64` and `cty: JWT`.
+/// `jku`, `x5u`, `x5c` and `jwk` are kept as data but never used to find a
+/// verification key: a key chosen by the token would let the token vouch
+/// for itself.
 #[derive(Debug, Clone)]
 pub struct Header {
     /// Every member; `alg`, `kid` and `typ` are read from here rather than

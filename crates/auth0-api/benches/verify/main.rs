@@ -32,74 +32,66 @@
 // Bench code: a failed unwrap is a failed benchmark, which is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod floors;
+mod parts;
+mod report;
+
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use auth0_api::{ApiClient, ApiClientOptions, Claims, Clock, ManualClock};
-use criterion::{BatchSize, Criterion, SamplingMode};
+use criterion::{Criterion, SamplingMode};
 use dev_issuer::dpop::{ProofBuilder, ProofKey};
 use dev_issuer::{DevIssuer, Endpoint};
-use dpop::{InMemoryReplayCache, ReplayCache, Request as DpopRequest, Verifier};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
-use jose_core::{Algorithm, Jwk, Jws, Jwt, Limits, Validation, VerifyingKey, base64url};
-use oidc_discovery::{Discovery, HttpFetcher};
-use ring::signature::{
-    ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents, UnparsedPublicKey,
-};
-use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
+use crate::floors::{Floors, Signed};
+use crate::report::{ColdRun, Counts, Paired, Records};
+
 /// The instant the clock starts at.
-const NOW: u64 = 1_700_000_000;
+pub(crate) const NOW: u64 = 1_700_000_000;
 
 /// The API URL requests are made to.
-const URL: &str = "https://api.example.com/orders";
+pub(crate) const URL: &str = "https://api.example.com/orders";
 
 /// Requests released together on a cold client.
 const COLD_REQUESTS: usize = 1_000;
-
-/// How long a replay cache entry lives with the default options: the proof
-/// `iat` window (300 s) plus its leeway (30 s).
-const PROOF_WINDOW_SECS: u64 = 330;
 
 /// The clock moves one second per this many proofs, so that old replay
 /// cache entries expire as they would under a steady load: about
 /// 200 × 330 s = 66,000 entries stay live, under the default capacity of
 /// 100,000 (which caps a client at about 300 new proofs per second).
-const PROOFS_PER_SECOND: u64 = 200;
+pub(crate) const PROOFS_PER_SECOND: u64 = 200;
 
 /// At most this many proofs are made ahead of their verification, so that
 /// none is older than the window allows when it is used.
-const PROOF_CHUNK: u64 = 1_000;
+pub(crate) const PROOF_CHUNK: u64 = 1_000;
 
 /// SDK calls per block in the paired measurements: long enough for a
 /// steady state, short enough that the SDK and its floor run moments apart.
 const PAIR_BLOCK: u64 = 50;
 
-/// The environment variable naming the JSON file for `cargo xtask bench`.
-const REPORT_ENV: &str = "AUTH0_API_BENCH_REPORT";
-
 /// One issuer on a manual clock, and the tokens every benchmark uses.
-struct Bench {
+pub(crate) struct Bench {
     // Declared first so that the server stops before the runtime does.
-    issuer: DevIssuer,
-    clock: Arc<ManualClock>,
+    pub(crate) issuer: DevIssuer,
+    pub(crate) clock: Arc<ManualClock>,
     /// An access token for Bearer.
-    token: String,
+    pub(crate) token: String,
     /// An access token bound to `key`, for DPoP.
-    bound_token: String,
-    key: ProofKey,
+    pub(crate) bound_token: String,
+    pub(crate) key: ProofKey,
     /// Proofs made so far, which drives the clock.
-    proofs_made: AtomicUsize,
-    rt: Runtime,
+    pub(crate) proofs_made: AtomicUsize,
+    pub(crate) rt: Runtime,
 }
 
 impl Bench {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -133,7 +125,7 @@ impl Bench {
     }
 
     /// A new client on the shared clock, with every option at its default.
-    fn client(&self) -> ApiClient {
+    pub(crate) fn client(&self) -> ApiClient {
         ApiClient::new(
             ApiClientOptions::new(self.issuer.issuer_url(), self.issuer.audience())
                 .clock(self.clock.clone()),
@@ -145,7 +137,7 @@ impl Bench {
     /// counters then start from zero, so that they show any later fetch.
     /// Each group gets its own, so that the clock, which DPoP benchmarks
     /// move, stays well within the cache's 600 s lifetime.
-    fn warm_client(&self) -> ApiClient {
+    pub(crate) fn warm_client(&self) -> ApiClient {
         let client = self.client();
         self.rt
             .block_on(client.verify_access_token(&self.token))
@@ -155,14 +147,14 @@ impl Bench {
     }
 
     /// What the issuer served since the last reset.
-    fn fetches(&self) -> Counts {
+    pub(crate) fn fetches(&self) -> Counts {
         (
             self.issuer.request_count(Endpoint::Discovery),
             self.issuer.request_count(Endpoint::Jwks),
         )
     }
 
-    fn bearer_headers(&self) -> HeaderMap {
+    pub(crate) fn bearer_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(
             AUTHORIZATION,
@@ -173,7 +165,7 @@ impl Bench {
 
     /// The headers of a DPoP request with a proof never used before, made
     /// now on the shared clock.
-    fn dpop_headers(&self) -> HeaderMap {
+    pub(crate) fn dpop_headers(&self) -> HeaderMap {
         let made = self.proofs_made.fetch_add(1, Ordering::Relaxed) as u64;
         if made > 0 && made.is_multiple_of(PROOFS_PER_SECOND) {
             self.clock.advance(Duration::from_secs(1));
@@ -192,166 +184,6 @@ impl Bench {
         );
         headers.insert("dpop", HeaderValue::from_str(&proof).unwrap());
         headers
-    }
-}
-
-/// A signature as ring sees it: the signed bytes and the raw signature.
-struct Signed {
-    message: Vec<u8>,
-    signature: Vec<u8>,
-}
-
-impl Signed {
-    fn of(compact: &str) -> Self {
-        let (message, signature) = compact.rsplit_once('.').unwrap();
-        Self {
-            message: message.as_bytes().to_vec(),
-            signature: base64url::decode(signature).unwrap(),
-        }
-    }
-}
-
-/// The RSA public key of `kid` in the JWKS the issuer serves.
-fn rsa_components(jwks: &Value, kid: &str) -> (Vec<u8>, Vec<u8>) {
-    let jwk = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == kid)
-        .unwrap();
-    let member = |name: &str| base64url::decode(jwk[name].as_str().unwrap()).unwrap();
-    (member("n"), member("e"))
-}
-
-/// The uncompressed P-256 point of the `jwk` in a proof's header.
-fn proof_point(proof: &str) -> Vec<u8> {
-    let header = proof.split('.').next().unwrap();
-    let header: Value = serde_json::from_slice(&base64url::decode(header).unwrap()).unwrap();
-    let coordinate = |name: &str| base64url::decode(header["jwk"][name].as_str().unwrap()).unwrap();
-    let mut point = vec![4];
-    point.extend(coordinate("x"));
-    point.extend(coordinate("y"));
-    point
-}
-
-/// What the issuer served: (discovery documents, JWKS).
-type Counts = (usize, usize);
-
-/// One cold start: its benchmark, its number of requests, its fetches, and
-/// when its first answer came (the keys were ready by then).
-struct ColdRun {
-    id: &'static str,
-    requests: usize,
-    counts: Counts,
-    first_answer: Duration,
-}
-
-/// An SDK benchmark and its floor, timed over the same iterations: each
-/// SDK call is followed by the floor's calls, each timed alone.
-#[derive(Default, Clone, Copy)]
-struct Paired {
-    sdk: Duration,
-    floor: Duration,
-    iterations: u64,
-}
-
-/// What criterion does not record, for `cargo xtask bench`.
-#[derive(Default)]
-struct Records {
-    /// The warm clients' fetches, by group.
-    warm: Mutex<Vec<(&'static str, Counts)>>,
-    cold: Mutex<Vec<ColdRun>>,
-    /// Paired totals by SDK benchmark, with the floors they are paired with.
-    paired: Mutex<Vec<(&'static str, &'static [&'static str], Paired)>>,
-}
-
-impl Records {
-    fn pair(&self, id: &'static str, floors: &'static [&'static str], run: Paired) {
-        let mut paired = self.paired.lock().unwrap();
-        match paired.iter_mut().find(|(i, ..)| *i == id) {
-            Some((.., total)) => {
-                total.sdk += run.sdk;
-                total.floor += run.floor;
-                total.iterations += run.iterations;
-            }
-            None => paired.push((id, floors, run)),
-        }
-    }
-}
-
-/// The floors the SDK benchmarks are compared with.
-const BEARER_FLOOR: &[&str] = &["floor_rsa"];
-const DPOP_FLOOR: &[&str] = &["floor_rsa_bound", "floor_p256"];
-
-/// Ring's verification of the signatures the SDK checks, and nothing else.
-struct Floors {
-    n: Vec<u8>,
-    e: Vec<u8>,
-    token: Signed,
-    bound_token: Signed,
-    /// Distinct proofs, all by `bench.key`: the SDK never sees a proof
-    /// twice, and ring's variable-time P-256 verification runs measurably
-    /// faster on one signature repeated (the branch predictor learns it),
-    /// so the floor must not repeat one either.
-    proofs: Vec<Signed>,
-    proof_point: Vec<u8>,
-}
-
-/// Distinct proofs the `floor_p256` benchmark cycles through.
-const FLOOR_PROOFS: usize = 256;
-
-impl Floors {
-    fn new(bench: &Bench) -> Self {
-        let (n, e) = rsa_components(&bench.issuer.jwks(), &bench.issuer.current_kid());
-        let proofs: Vec<String> = (0..FLOOR_PROOFS)
-            .map(|_| bench.dpop_headers()["dpop"].to_str().unwrap().to_owned())
-            .collect();
-        Self {
-            n,
-            e,
-            token: Signed::of(&bench.token),
-            bound_token: Signed::of(&bench.bound_token),
-            proof_point: proof_point(&proofs[0]),
-            proofs: proofs.iter().map(|p| Signed::of(p)).collect(),
-        }
-    }
-
-    fn rsa(&self, signed: &Signed) {
-        RsaPublicKeyComponents {
-            n: &self.n,
-            e: &self.e,
-        }
-        .verify(
-            &RSA_PKCS1_2048_8192_SHA256,
-            black_box(&signed.message),
-            black_box(&signed.signature),
-        )
-        .unwrap();
-    }
-
-    fn p256(&self, proof: &Signed) {
-        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, black_box(&self.proof_point))
-            .verify(black_box(&proof.message), black_box(&proof.signature))
-            .unwrap();
-    }
-
-    /// The floor of `n` Bearer requests, timed.
-    fn bearer(&self, n: u64) -> Duration {
-        let start = Instant::now();
-        for _ in 0..n {
-            self.rsa(&self.token);
-        }
-        start.elapsed()
-    }
-
-    /// The floor of DPoP requests with these proofs, timed.
-    fn dpop(&self, proofs: &[Signed]) -> Duration {
-        let start = Instant::now();
-        for proof in proofs {
-            self.rsa(&self.bound_token);
-            self.p256(proof);
-        }
-        start.elapsed()
     }
 }
 
@@ -387,7 +219,7 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
                     .unwrap()
             })
             .await;
-            records.pair("verify_access_token", BEARER_FLOOR, run);
+            records.pair("verify_access_token", run);
             run.sdk
         });
     });
@@ -402,7 +234,7 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
                     .unwrap()
             })
             .await;
-            records.pair("verify_request_bearer", BEARER_FLOOR, run);
+            records.pair("verify_request_bearer", run);
             run.sdk
         });
     });
@@ -432,16 +264,12 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
                 run.floor += floors.dpop(&proofs);
             }
             run.iterations = iters;
-            records.pair("verify_request_dpop", DPOP_FLOOR, run);
+            records.pair("verify_request_dpop", run);
             run.sdk
         });
     });
     group.finish();
-    records
-        .warm
-        .lock()
-        .unwrap()
-        .push(("verify", bench.fetches()));
+    records.warm_done("verify", bench.fetches());
 }
 
 /// `iters` Bearer verifications by `verify`, in blocks, each block followed
@@ -547,11 +375,7 @@ fn threads(c: &mut Criterion, bench: &Bench, records: &Records) {
         });
     }
     group.finish();
-    records
-        .warm
-        .lock()
-        .unwrap()
-        .push(("threads", bench.fetches()));
+    records.warm_done("threads", bench.fetches());
 }
 
 fn cold_start(c: &mut Criterion, bench: &Bench, records: &Records) {
@@ -636,231 +460,6 @@ async fn cold_run(
     (run, elapsed)
 }
 
-/// The pieces of the two pipelines, each alone, on the same tokens and
-/// proofs: where the time above the floor goes. These call the crates the
-/// SDK is built from (`jose-core`, `oidc-discovery`, `dpop`) the way the
-/// SDK calls them.
-fn parts(c: &mut Criterion, bench: &Bench) {
-    let mut group = c.benchmark_group("parts");
-    group
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(30);
-    let token = bench.token.as_str();
-
-    // Access token: syntax.
-    group.bench_function("base64url_decode_token", |b| {
-        b.iter(|| {
-            for segment in black_box(token).split('.') {
-                black_box(base64url::decode(segment).unwrap());
-            }
-        });
-    });
-    group.bench_function("jws_parse", |b| {
-        b.iter(|| Jws::parse_with(black_box(token), &Limits::new()).unwrap());
-    });
-    group.bench_function("jwt_parse", |b| {
-        b.iter(|| Jwt::parse_with(black_box(token), &Limits::new()).unwrap());
-    });
-    let authorization = bench.bearer_headers();
-    let authorization = &authorization[AUTHORIZATION];
-    group.bench_function("authorization_to_str", |b| {
-        b.iter(|| black_box(authorization).to_str().unwrap().len());
-    });
-
-    // Access token: key, signature, claims.
-    let discovery = Discovery::builder()
-        .fetcher(Arc::new(HttpFetcher::new().unwrap()))
-        .clock(bench.clock.clone())
-        .build()
-        .unwrap();
-    let issuer = bench.issuer.issuer_url();
-    let kid = bench.issuer.current_kid();
-    let key = bench
-        .rt
-        .block_on(discovery.key_for(issuer, Some(&kid), Algorithm::Rs256))
-        .unwrap();
-    group.bench_function("key_lookup", |b| {
-        b.to_async(&bench.rt).iter(|| async {
-            discovery
-                .key_for(black_box(issuer), Some(&kid), Algorithm::Rs256)
-                .await
-                .unwrap()
-        });
-    });
-    let jwt = Jwt::parse(token).unwrap();
-    group.bench_function("jwt_verify_rsa", |b| {
-        b.iter(|| black_box(&jwt).verify(&key, &[Algorithm::Rs256]).unwrap());
-    });
-    group.bench_function("claims_validation", |b| {
-        b.iter(|| {
-            let mut validation = Validation::new(black_box(issuer), bench.issuer.audience());
-            validation
-                .leeway(Duration::ZERO)
-                .clock(bench.clock.clone())
-                .require_claims(std::iter::empty::<&str>());
-            validation.validate(black_box(jwt.claims())).unwrap();
-        });
-    });
-    group.bench_function("claims_drop", |b| {
-        b.iter_batched(|| jwt.claims().clone(), drop, BatchSize::SmallInput);
-    });
-
-    // DPoP proof.
-    let headers = bench.dpop_headers();
-    let proof = headers["dpop"].to_str().unwrap();
-    let jws = Jws::parse(proof).unwrap();
-    group.bench_function("proof_parse", |b| {
-        b.iter(|| {
-            let jws = Jws::parse_with(black_box(proof), &Limits::new()).unwrap();
-            jws.payload_object().unwrap()
-        });
-    });
-    let jwk = jws.header().get("jwk").unwrap();
-    group.bench_function("proof_key", |b| {
-        b.iter(|| VerifyingKey::from_jwk(&Jwk::from_value(black_box(jwk)).unwrap()).unwrap());
-    });
-    let proof_key = VerifyingKey::from_jwk(&Jwk::from_value(jwk).unwrap()).unwrap();
-    group.bench_function("proof_thumbprint", |b| {
-        b.iter(|| black_box(&proof_key).thumbprint());
-    });
-    group.bench_function("proof_ath", |b| {
-        b.iter(|| dpop::access_token_hash(black_box(&bench.bound_token)));
-    });
-
-    // The replay cache alone, in the same steady state as the SDK's: the
-    // clock moves one second per 200 entries.
-    let replay_clock = Arc::new(ManualClock::at_unix_seconds(NOW));
-    let replay = InMemoryReplayCache::builder()
-        .clock(replay_clock.clone())
-        .build();
-    let jkt = proof_key.thumbprint();
-    let mut stored = 0_u64;
-    group.bench_function("replay_insert", |b| {
-        b.to_async(&bench.rt).iter_batched(
-            || {
-                stored += 1;
-                if stored.is_multiple_of(PROOFS_PER_SECOND) {
-                    replay_clock.advance(Duration::from_secs(1));
-                }
-                let now = u64::try_from(replay_clock.unix_seconds()).unwrap();
-                (format!("jti-{stored}"), now + PROOF_WINDOW_SECS)
-            },
-            |(jti, expires_at)| {
-                let (replay, jkt) = (&replay, &jkt);
-                async move {
-                    replay.check_and_store(jkt, &jti, expires_at).await.unwrap();
-                    jti
-                }
-            },
-            BatchSize::NumIterations(PROOF_CHUNK),
-        );
-    });
-
-    // The `dpop` crate's verifier alone (every check and a replay cache),
-    // on fresh proofs like the SDK's.
-    let verifier = Verifier::builder()
-        .clock(bench.clock.clone())
-        .replay_cache(Arc::new(
-            InMemoryReplayCache::builder()
-                .clock(bench.clock.clone())
-                .build(),
-        ))
-        .build();
-    let expected_jkt = bench.key.thumbprint();
-    group.bench_function("dpop_verifier", |b| {
-        b.to_async(&bench.rt).iter_batched(
-            || bench.dpop_headers(),
-            |headers| {
-                let (verifier, expected_jkt) = (&verifier, &expected_jkt);
-                async move {
-                    {
-                        let proofs = [headers["dpop"].to_str().unwrap()];
-                        let request = DpopRequest::new(&proofs, "GET", URL)
-                            .access_token(&bench.bound_token)
-                            .expected_jkt(expected_jkt);
-                        drop(black_box(verifier.verify(&request).await.unwrap()));
-                    }
-                    headers
-                }
-            },
-            BatchSize::NumIterations(PROOF_CHUNK),
-        );
-    });
-    group.finish();
-}
-
-/// Writes what criterion does not record, for `cargo xtask bench`.
-fn write_report(bench: &Bench, records: &Records) {
-    let warm: serde_json::Map<String, Value> = records
-        .warm
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(group, (discovery, jwks))| {
-            (
-                (*group).to_owned(),
-                json!({ "discovery": discovery, "jwks": jwks }),
-            )
-        })
-        .collect();
-    let cold_runs = records.cold.lock().unwrap();
-    let mut cold = serde_json::Map::new();
-    for ColdRun { id, requests, .. } in cold_runs.iter() {
-        if cold.contains_key(*id) {
-            continue;
-        }
-        let runs: Vec<&ColdRun> = cold_runs.iter().filter(|run| run.id == *id).collect();
-        let range = |pick: fn(&Counts) -> usize| {
-            json!({
-                "min": runs.iter().map(|run| pick(&run.counts)).min(),
-                "max": runs.iter().map(|run| pick(&run.counts)).max(),
-            })
-        };
-        let first_answers: Duration = runs.iter().map(|run| run.first_answer).sum();
-        cold.insert(
-            (*id).to_owned(),
-            json!({
-                "requests": requests,
-                "runs": runs.len(),
-                "discovery_fetches": range(|c| c.0),
-                "jwks_fetches": range(|c| c.1),
-                "first_answer_mean_ns": first_answers.as_nanos() / runs.len().max(1) as u128,
-            }),
-        );
-    }
-    let paired: serde_json::Map<String, Value> = records
-        .paired
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(id, floors, run)| {
-            (
-                format!("verify/{id}"),
-                json!({
-                    "floors": floors.iter().map(|f| format!("verify/{f}")).collect::<Vec<_>>(),
-                    "iterations": run.iterations,
-                    "sdk_ns": run.sdk.as_nanos(),
-                    "floor_ns": run.floor.as_nanos(),
-                }),
-            )
-        })
-        .collect();
-    let report = json!({
-        "paired": paired,
-        "warm_client_fetches": warm,
-        "cold_start": cold,
-        "dpop_proofs_made": bench.proofs_made.load(Ordering::Relaxed),
-    });
-    eprintln!("fetches: {report}");
-    if let Some(path) = std::env::var_os(REPORT_ENV).map(PathBuf::from) {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).unwrap();
-        }
-        std::fs::write(&path, serde_json::to_vec_pretty(&report).unwrap()).unwrap();
-    }
-}
-
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     let bench = Bench::start();
@@ -868,7 +467,7 @@ fn main() {
     verify(&mut c, &bench, &records);
     threads(&mut c, &bench, &records);
     cold_start(&mut c, &bench, &records);
-    parts(&mut c, &bench);
+    parts::parts(&mut c, &bench);
     c.final_summary();
-    write_report(&bench, &records);
+    report::write_report(&bench, &records);
 }
