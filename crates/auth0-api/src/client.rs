@@ -365,14 +365,22 @@ fn missing_credentials(description: &str) -> AuthError {
     AuthError::new(AuthErrorKind::MissingCredentials, description)
 }
 
+/// Maps a proof failure by variant: whose fault it is decides the answer.
 fn proof_error(error: dpop::Error) -> AuthError {
-    let kind = match error.error_code() {
-        "use_dpop_nonce" => AuthErrorKind::UseDpopNonce,
-        _ if error.status_code() >= 500 => AuthErrorKind::Unavailable,
+    let kind = match &error {
+        dpop::Error::UseNonce { .. } => AuthErrorKind::UseDpopNonce,
+        dpop::Error::KeyQuotaExceeded { .. } => AuthErrorKind::RateLimited,
+        dpop::Error::ReplayCache(_) => AuthErrorKind::Unavailable,
+        // Not the client's fault either; issue 13 gives the caller's own
+        // mistakes a kind of their own.
+        dpop::Error::InvalidUrl
+        | dpop::Error::Config { .. }
+        | dpop::Error::InvalidSigningKey
+        | dpop::Error::Crypto => AuthErrorKind::Unavailable,
         _ => AuthErrorKind::InvalidDpopProof,
     };
     let nonce = error.fresh_nonce().map(str::to_owned);
-    let mut e = AuthError::new(kind, error.to_string());
+    let mut e = AuthError::new(kind, error.to_string()).with_retry_after(error.retry_after());
     if let Some(nonce) = nonce {
         e = e.with_nonce(nonce);
     }

@@ -4,7 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName, HeaderValue, header::WWW_AUTHENTICATE};
+use std::time::Duration;
+
+use http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::challenge::{self, ChallengeError};
 use crate::scheme::{DpopMode, Scheme};
@@ -42,6 +45,11 @@ pub enum AuthErrorKind {
     Unavailable,
     /// The custom domains resolver failed. 500 `domains_resolver_error`.
     DomainsResolver,
+    /// The client sends DPoP proofs faster than its key's share of the
+    /// replay cache allows. 429 `rate_limited` with `Retry-After`, no
+    /// challenge: its token and proofs may be fine, and every other key is
+    /// still served.
+    RateLimited,
 }
 
 impl AuthErrorKind {
@@ -56,6 +64,7 @@ impl AuthErrorKind {
             Self::InsufficientScope => 403,
             Self::Unavailable => 503,
             Self::DomainsResolver => 500,
+            Self::RateLimited => 429,
         }
     }
 
@@ -71,12 +80,16 @@ impl AuthErrorKind {
             Self::InsufficientScope => "insufficient_scope",
             Self::Unavailable => "temporarily_unavailable",
             Self::DomainsResolver => "domains_resolver_error",
+            Self::RateLimited => "rate_limited",
         }
     }
 
     /// Whether the response carries `WWW-Authenticate` challenges.
     const fn challenges(self) -> bool {
-        !matches!(self, Self::Unavailable | Self::DomainsResolver)
+        !matches!(
+            self,
+            Self::Unavailable | Self::DomainsResolver | Self::RateLimited
+        )
     }
 }
 
@@ -101,6 +114,7 @@ pub struct AuthError {
     algs: Arc<str>,
     nonce: Option<String>,
     scope: Option<String>,
+    retry_after: Option<Duration>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -114,6 +128,7 @@ impl AuthError {
             algs: Arc::from("ES256"),
             nonce: None,
             scope: None,
+            retry_after: None,
             source: None,
         }
     }
@@ -144,6 +159,11 @@ impl AuthError {
 
     pub(crate) fn with_scope(mut self, scope: String) -> Self {
         self.scope = Some(scope);
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
         self
     }
 
@@ -180,6 +200,13 @@ impl AuthError {
         self.nonce.as_deref()
     }
 
+    /// For a temporary refusal ([`AuthErrorKind::RateLimited`], and
+    /// [`AuthErrorKind::Unavailable`] when the failing part knows), how
+    /// long the client should wait: the `Retry-After` header.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
     /// The `WWW-Authenticate` challenges, one entry per scheme offered.
     pub fn www_authenticate(&self) -> Vec<String> {
         if !self.kind.challenges() {
@@ -200,8 +227,9 @@ impl AuthError {
         (!challenges.is_empty()).then(|| challenges.join(", "))
     }
 
-    /// The response headers: one `WWW-Authenticate` per challenge, and
-    /// `DPoP-Nonce` when there is a nonce.
+    /// The response headers: one `WWW-Authenticate` per challenge,
+    /// `DPoP-Nonce` when there is a nonce, and `Retry-After` (whole
+    /// seconds, at least 1) when the refusal is temporary.
     pub fn response_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         for challenge in self.www_authenticate() {
@@ -216,6 +244,11 @@ impl AuthError {
             .and_then(|n| HeaderValue::from_str(n).ok())
         {
             headers.insert(DPOP_NONCE, value);
+        }
+        if let Some(retry_after) = self.retry_after {
+            // Rounded up: answering 0 would invite an immediate retry.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
         headers
     }
@@ -268,6 +301,7 @@ mod tests {
                 500,
                 "domains_resolver_error",
             ),
+            (AuthErrorKind::RateLimited, 429, "rate_limited"),
         ];
         for (kind, status, code) in cases {
             let e = AuthError::new(kind, "d");
@@ -305,6 +339,20 @@ mod tests {
         assert!(e.www_authenticate().is_empty());
         assert!(e.www_authenticate_header().is_none());
         assert!(e.response_headers().is_empty());
+    }
+
+    #[test]
+    fn temporary_refusals_carry_retry_after_and_no_challenge() {
+        let e = AuthError::new(AuthErrorKind::RateLimited, "too many proofs")
+            .with_scheme(Some(Scheme::Dpop))
+            .with_retry_after(Some(Duration::from_millis(2_500)));
+        assert!(e.www_authenticate().is_empty());
+        let headers = e.response_headers();
+        assert_eq!(headers[RETRY_AFTER], "3", "rounded up");
+        assert_eq!(headers.len(), 1);
+        let e = AuthError::new(AuthErrorKind::Unavailable, "store down")
+            .with_retry_after(Some(Duration::ZERO));
+        assert_eq!(e.response_headers()[RETRY_AFTER], "1", "never 0");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! `invalid_dpop_proof`. Values taken from a proof are shortened before they
 //! are stored, and no error ever holds the proof itself or the access token.
 
+use std::time::Duration;
+
 use jose_core::{HeaderError, KeyError, SignatureError};
 
 use crate::nonce::NonceError;
@@ -164,6 +166,22 @@ pub enum Error {
     /// `iat` window.
     #[error("DPoP proof has already been used")]
     Replayed,
+    /// The proof's key already holds its share of the replay cache's live
+    /// entries: it sends proofs faster than one client may. Answered with
+    /// 429 and `Retry-After`, so that one key cannot lock every other key
+    /// out of the cache; other keys are unaffected.
+    #[error("DPoP key holds its share of {max_per_key} live proofs, retry in {}s", retry_after.as_secs())]
+    KeyQuotaExceeded {
+        /// The most live proofs one key may hold.
+        max_per_key: usize,
+        /// How long until one of this key's proofs may have expired.
+        retry_after: Duration,
+    },
+    /// The replay store was reset less than a proof lifetime ago and this
+    /// proof may predate the reset, so it may have been accepted already.
+    /// A proof signed now passes.
+    #[error("DPoP proof may predate the replay store's reset, sign a new one")]
+    IssuedBeforeReset,
 
     // ----- server nonces -----
     /// Nonces are required and the proof has no valid, current one. Answer
@@ -180,8 +198,10 @@ pub enum Error {
 
     // ----- the server side -----
     /// The replay cache could not record the proof (it is full, or a remote
-    /// store failed). The proof is refused: replay protection fails closed.
-    /// Not the client's fault; retrying later may succeed.
+    /// store failed): [`ReplayError::CapacityExceeded`] or
+    /// [`ReplayError::Unavailable`]. The proof is refused: replay protection
+    /// fails closed. Not the client's fault; retrying after
+    /// [`Error::retry_after`] may succeed.
     #[error("DPoP replay cache failed")]
     ReplayCache(#[source] ReplayError),
 
@@ -209,7 +229,9 @@ pub enum Error {
 
 impl Error {
     /// The OAuth error code to answer with: `use_dpop_nonce` for
-    /// [`Error::UseNonce`], `invalid_dpop_proof` for everything else.
+    /// [`Error::UseNonce`], `rate_limited` for
+    /// [`Error::KeyQuotaExceeded`] (no OAuth code exists for it),
+    /// `invalid_dpop_proof` for everything else.
     ///
     /// Server-side failures ([`Error::status_code`] 500 or 503) also return
     /// `invalid_dpop_proof`; such an answer should not carry an OAuth
@@ -217,6 +239,7 @@ impl Error {
     pub fn error_code(&self) -> &'static str {
         match self {
             Self::UseNonce { .. } => "use_dpop_nonce",
+            Self::KeyQuotaExceeded { .. } => "rate_limited",
             _ => "invalid_dpop_proof",
         }
     }
@@ -230,10 +253,12 @@ impl Error {
     /// token endpoint answers 400 instead (RFC 9449 sections 5 and 8), which
     /// its own error mapping decides.
     ///
-    /// 503 for [`Error::ReplayCache`] (retryable), 500 for caller misuse and
-    /// [`Error::Crypto`].
+    /// 429 for [`Error::KeyQuotaExceeded`], 503 for [`Error::ReplayCache`]
+    /// (both retryable after [`Error::retry_after`]), 500 for caller misuse
+    /// and [`Error::Crypto`].
     pub fn status_code(&self) -> u16 {
         match self {
+            Self::KeyQuotaExceeded { .. } => 429,
             Self::ReplayCache(_) => 503,
             Self::InvalidUrl | Self::Config { .. } | Self::InvalidSigningKey | Self::Crypto => 500,
             _ => 401,
@@ -249,10 +274,25 @@ impl Error {
         }
     }
 
+    /// How long the client should wait before trying again (the HTTP
+    /// `Retry-After`), for [`Error::KeyQuotaExceeded`] and
+    /// [`Error::ReplayCache`].
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::KeyQuotaExceeded { retry_after, .. } => Some(*retry_after),
+            Self::ReplayCache(error) => error.retry_after(),
+            _ => None,
+        }
+    }
+
     /// Whether the same request may succeed when retried: with the fresh
-    /// nonce ([`Error::UseNonce`]) or later ([`Error::ReplayCache`]).
+    /// nonce ([`Error::UseNonce`]) or later ([`Error::KeyQuotaExceeded`],
+    /// [`Error::ReplayCache`]).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::UseNonce { .. } | Self::ReplayCache(_))
+        matches!(
+            self,
+            Self::UseNonce { .. } | Self::KeyQuotaExceeded { .. } | Self::ReplayCache(_)
+        )
     }
 
     /// Whether the proof (or the request's headers) is at fault, as opposed
@@ -293,8 +333,27 @@ mod tests {
         assert_eq!(Error::Replayed.fresh_nonce(), None);
         assert!(!Error::Replayed.is_retryable());
 
-        let full = Error::ReplayCache(ReplayError::CapacityExceeded { capacity: 1 });
+        let full = Error::ReplayCache(ReplayError::CapacityExceeded {
+            capacity: 1,
+            retry_after: Duration::from_secs(7),
+        });
         assert_eq!(full.status_code(), 503);
+        assert_eq!(full.retry_after(), Some(Duration::from_secs(7)));
+
+        let quota = Error::KeyQuotaExceeded {
+            max_per_key: 10,
+            retry_after: Duration::from_secs(3),
+        };
+        assert_eq!(
+            (quota.status_code(), quota.error_code()),
+            (429, "rate_limited")
+        );
+        assert_eq!(quota.retry_after(), Some(Duration::from_secs(3)));
+        assert!(quota.is_retryable() && !quota.is_proof_error());
+
+        assert_eq!(Error::IssuedBeforeReset.status_code(), 401);
+        assert_eq!(Error::IssuedBeforeReset.error_code(), "invalid_dpop_proof");
+        assert_eq!(Error::IssuedBeforeReset.retry_after(), None);
         assert!(full.is_retryable());
         assert!(!full.is_proof_error());
         assert_eq!(Error::InvalidUrl.status_code(), 500);

@@ -4,6 +4,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use jose_core::{Clock, SystemClock};
@@ -106,8 +107,10 @@ impl InMemoryReplayCache {
             return Err(ReplayError::Replayed);
         }
         if entries.seen.len() >= self.max_entries {
+            let oldest = entries.by_expiry.peek().map_or(now, |Reverse((at, _))| *at);
             return Err(ReplayError::CapacityExceeded {
                 capacity: self.max_entries,
+                retry_after: Duration::from_secs(oldest.saturating_sub(now) + 1),
             });
         }
         entries.seen.insert(key, expires_at);
@@ -230,7 +233,6 @@ impl Default for InMemoryReplayCacheBuilder {
 mod tests {
     use super::*;
     use jose_core::ManualClock;
-    use std::time::Duration;
 
     fn cache(clock: &Arc<ManualClock>, max: usize) -> InMemoryReplayCache {
         InMemoryReplayCache::builder()
@@ -275,7 +277,7 @@ mod tests {
         }
         assert!(matches!(
             cache.insert("k", "d", 1_005),
-            Err(ReplayError::CapacityExceeded { capacity: 3 })
+            Err(ReplayError::CapacityExceeded { capacity: 3, .. })
         ));
         // a replay is still reported as a replay when full
         assert!(matches!(

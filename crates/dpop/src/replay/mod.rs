@@ -8,6 +8,7 @@ pub use memory::{InMemoryReplayCache, InMemoryReplayCacheBuilder};
 use std::error::Error as StdError;
 use std::fmt::Debug;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -54,28 +55,86 @@ pub trait ReplayCache: Debug + Send + Sync {
 }
 
 /// Why a [`ReplayCache`] refused to record a proof.
+///
+/// Each variant says whose fault it is, and so how the HTTP layer answers:
+/// the client's ([`Replayed`](Self::Replayed),
+/// [`KeyQuotaExceeded`](Self::KeyQuotaExceeded),
+/// [`IssuedBeforeReset`](Self::IssuedBeforeReset)) or the server's
+/// ([`CapacityExceeded`](Self::CapacityExceeded),
+/// [`Unavailable`](Self::Unavailable)).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayError {
     /// The proof was seen before: a replay. The client's fault.
     #[error("proof already used")]
     Replayed,
+    /// This key already holds its share of the cache's live entries. The
+    /// client's fault (it sends proofs faster than its share allows); other
+    /// keys are unaffected. The client may try again after `retry_after`.
+    #[error("key holds its share of {max_per_key} live proofs, retry in {}s", retry_after.as_secs())]
+    KeyQuotaExceeded {
+        /// The most live entries one key may hold.
+        max_per_key: usize,
+        /// How long until one of this key's entries may have expired.
+        retry_after: Duration,
+    },
+    /// The store was reset (a Redis restarted empty) less than a proof
+    /// lifetime ago, and this proof may predate the reset: it could have
+    /// been accepted before, so it is refused. A proof signed now passes;
+    /// answered like an invalid proof.
+    #[error("proof may predate the replay store's reset")]
+    IssuedBeforeReset,
     /// The cache holds its maximum number of live entries. Refusing keeps
     /// replay protection intact (failing closed); size the cache for the
-    /// expected proof rate times the `iat` window.
-    #[error("replay cache is full ({capacity} live entries)")]
+    /// expected proof rate times the `iat` window. The server's fault.
+    #[error("replay cache is full ({capacity} live entries), retry in {}s", retry_after.as_secs())]
     CapacityExceeded {
         /// The configured maximum number of entries.
         capacity: usize,
+        /// How long until the oldest entry expires.
+        retry_after: Duration,
     },
-    /// A cache backend failed (a remote store is unreachable, ...).
-    #[error("replay cache backend failed")]
-    Other(#[source] Arc<dyn StdError + Send + Sync>),
+    /// A cache backend failed (a remote store is unreachable or too slow).
+    /// The server's fault; retrying after `retry_after` may succeed.
+    #[error("replay cache backend unavailable")]
+    Unavailable {
+        /// A hint for the client's `Retry-After`.
+        retry_after: Duration,
+        /// The backend's error.
+        #[source]
+        source: Arc<dyn StdError + Send + Sync>,
+    },
 }
 
 impl ReplayError {
-    /// Wraps a backend's error.
-    pub fn other(error: impl StdError + Send + Sync + 'static) -> Self {
-        Self::Other(Arc::new(error))
+    /// How long a backend failure is expected to last when the backend
+    /// gives no better hint: 1 s.
+    pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+    /// Wraps a backend's error, with [`ReplayError::DEFAULT_RETRY_AFTER`].
+    pub fn unavailable(error: impl StdError + Send + Sync + 'static) -> Self {
+        Self::Unavailable {
+            retry_after: Self::DEFAULT_RETRY_AFTER,
+            source: Arc::new(error),
+        }
+    }
+
+    /// When the refusal is temporary, how long the client should wait
+    /// before it tries again (the HTTP `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::KeyQuotaExceeded { retry_after, .. }
+            | Self::CapacityExceeded { retry_after, .. }
+            | Self::Unavailable { retry_after, .. } => Some(*retry_after),
+            Self::Replayed | Self::IssuedBeforeReset => None,
+        }
+    }
+
+    /// Whether the store, not the client, is at fault (the answer is 503).
+    pub fn is_server_error(&self) -> bool {
+        matches!(
+            self,
+            Self::CapacityExceeded { .. } | Self::Unavailable { .. }
+        )
     }
 }

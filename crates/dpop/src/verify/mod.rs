@@ -94,7 +94,15 @@ impl Verifier {
                 .await
                 .map_err(|e| match e {
                     ReplayError::Replayed => Error::Replayed,
-                    other => Error::ReplayCache(other),
+                    ReplayError::KeyQuotaExceeded {
+                        max_per_key,
+                        retry_after,
+                    } => Error::KeyQuotaExceeded {
+                        max_per_key,
+                        retry_after,
+                    },
+                    ReplayError::IssuedBeforeReset => Error::IssuedBeforeReset,
+                    server => Error::ReplayCache(server),
                 })?;
         }
         Ok(proof)

@@ -130,7 +130,7 @@ fn a_full_cache_refuses_new_proofs_as_a_server_error() {
     assert!(
         matches!(
             err,
-            Error::ReplayCache(ReplayError::CapacityExceeded { capacity: 2 })
+            Error::ReplayCache(ReplayError::CapacityExceeded { capacity: 2, .. })
         ),
         "{err:?}"
     );
@@ -151,7 +151,7 @@ struct Unreachable;
 #[async_trait]
 impl ReplayCache for Unreachable {
     async fn check_and_store(&self, _: &str, _: &str, _: u64) -> Result<(), ReplayError> {
-        Err(ReplayError::other(io::Error::new(
+        Err(ReplayError::unavailable(io::Error::new(
             io::ErrorKind::ConnectionRefused,
             "redis down",
         )))
@@ -167,7 +167,7 @@ fn a_failing_backend_rejects_the_proof() {
         .build();
     let err = env.verify(&env.proof(|_| {}, |_| {})).unwrap_err();
     assert!(
-        matches!(err, Error::ReplayCache(ReplayError::Other(_))),
+        matches!(err, Error::ReplayCache(ReplayError::Unavailable { .. })),
         "{err:?}"
     );
     assert_eq!(err.status_code(), 503);
