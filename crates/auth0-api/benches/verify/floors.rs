@@ -39,6 +39,21 @@ pub(crate) fn rsa_components(jwks: &Value, kid: &str) -> (Vec<u8>, Vec<u8>) {
     (member("n"), member("e"))
 }
 
+/// A DPoP proof as ring sees it: its signature and its key's point.
+pub(crate) struct Proof {
+    pub(crate) signed: Signed,
+    pub(crate) point: Vec<u8>,
+}
+
+impl Proof {
+    pub(crate) fn of(compact: &str) -> Self {
+        Self {
+            signed: Signed::of(compact),
+            point: proof_point(compact),
+        }
+    }
+}
+
 /// The uncompressed P-256 point of the `jwk` in a proof's header.
 pub(crate) fn proof_point(proof: &str) -> Vec<u8> {
     let header = proof.split('.').next().unwrap();
@@ -56,12 +71,11 @@ pub(crate) struct Floors {
     pub(crate) e: Vec<u8>,
     pub(crate) token: Signed,
     pub(crate) bound_token: Signed,
-    /// Distinct proofs, all by `bench.key`: the SDK never sees a proof
+    /// Distinct proofs, by the bench's users in turn: the SDK never sees a proof
     /// twice, and ring's variable-time P-256 verification runs measurably
     /// faster on one signature repeated (the branch predictor learns it),
     /// so the floor must not repeat one either.
-    pub(crate) proofs: Vec<Signed>,
-    pub(crate) proof_point: Vec<u8>,
+    pub(crate) proofs: Vec<Proof>,
 }
 
 /// Distinct proofs the `floor_p256` benchmark cycles through.
@@ -78,8 +92,7 @@ impl Floors {
             e,
             token: Signed::of(&bench.token),
             bound_token: Signed::of(&bench.bound_token),
-            proof_point: proof_point(&proofs[0]),
-            proofs: proofs.iter().map(|p| Signed::of(p)).collect(),
+            proofs: proofs.iter().map(|p| Proof::of(p)).collect(),
         }
     }
 
@@ -96,9 +109,12 @@ impl Floors {
         .unwrap();
     }
 
-    pub(crate) fn p256(&self, proof: &Signed) {
-        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, black_box(&self.proof_point))
-            .verify(black_box(&proof.message), black_box(&proof.signature))
+    pub(crate) fn p256(&self, proof: &Proof) {
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, black_box(&proof.point))
+            .verify(
+                black_box(&proof.signed.message),
+                black_box(&proof.signed.signature),
+            )
             .unwrap();
     }
 
@@ -112,7 +128,7 @@ impl Floors {
     }
 
     /// The floor of DPoP requests with these proofs, timed.
-    pub(crate) fn dpop(&self, proofs: &[Signed]) -> Duration {
+    pub(crate) fn dpop(&self, proofs: &[Proof]) -> Duration {
         let start = Instant::now();
         for proof in proofs {
             self.rsa(&self.bound_token);

@@ -49,7 +49,7 @@ use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use tokio::runtime::Runtime;
 
-use crate::floors::{Floors, Signed};
+use crate::floors::{Floors, Proof};
 use crate::report::{ColdRun, Counts, Paired, Records};
 
 /// The instant the clock starts at.
@@ -63,9 +63,13 @@ const COLD_REQUESTS: usize = 1_000;
 
 /// The clock moves one second per this many proofs, so that old replay
 /// cache entries expire as they would under a steady load: about
-/// 200 × 330 s = 66,000 entries stay live, under the default capacity of
-/// 100,000 (which caps a client at about 300 new proofs per second).
+/// 200 × 330 s = 66,000 entries stay live.
 pub(crate) const PROOFS_PER_SECOND: u64 = 200;
+
+/// DPoP users (keys) taking turns: the replay cache bounds what one key may
+/// hold, and a steady 200 proofs per second is many clients' traffic, not
+/// one's.
+pub(crate) const DPOP_USERS: usize = 16;
 
 /// At most this many proofs are made ahead of their verification, so that
 /// none is older than the window allows when it is used.
@@ -75,6 +79,12 @@ pub(crate) const PROOF_CHUNK: u64 = 1_000;
 /// steady state, short enough that the SDK and its floor run moments apart.
 const PAIR_BLOCK: u64 = 50;
 
+/// A DPoP client: its key and an access token bound to it.
+pub(crate) struct DpopUser {
+    pub(crate) key: ProofKey,
+    pub(crate) token: String,
+}
+
 /// One issuer on a manual clock, and the tokens every benchmark uses.
 pub(crate) struct Bench {
     // Declared first so that the server stops before the runtime does.
@@ -82,9 +92,10 @@ pub(crate) struct Bench {
     pub(crate) clock: Arc<ManualClock>,
     /// An access token for Bearer.
     pub(crate) token: String,
-    /// An access token bound to `key`, for DPoP.
+    /// An access token bound to the first user's key, for DPoP.
     pub(crate) bound_token: String,
-    pub(crate) key: ProofKey,
+    /// Keys with their bound tokens, which sign DPoP proofs in turn.
+    pub(crate) users: Vec<DpopUser>,
     /// Proofs made so far, which drives the clock.
     pub(crate) proofs_made: AtomicUsize,
     pub(crate) rt: Runtime,
@@ -105,20 +116,26 @@ impl Bench {
                 .await
                 .unwrap()
         });
-        let key = ProofKey::generate().unwrap();
         let token = issuer.token().sub("auth0|bench").sign().unwrap();
-        let bound_token = issuer
-            .token()
-            .sub("auth0|bench")
-            .cnf_jkt(key.thumbprint())
-            .sign()
-            .unwrap();
+        let users: Vec<DpopUser> = (0..DPOP_USERS)
+            .map(|_| {
+                let key = ProofKey::generate().unwrap();
+                let token = issuer
+                    .token()
+                    .sub("auth0|bench")
+                    .cnf_jkt(key.thumbprint())
+                    .sign()
+                    .unwrap();
+                DpopUser { key, token }
+            })
+            .collect();
+        let bound_token = users[0].token.clone();
         Self {
             issuer,
             clock,
             token,
             bound_token,
-            key,
+            users,
             proofs_made: AtomicUsize::new(0),
             rt,
         }
@@ -166,24 +183,30 @@ impl Bench {
     /// The headers of a DPoP request with a proof never used before, made
     /// now on the shared clock.
     pub(crate) fn dpop_headers(&self) -> HeaderMap {
-        let made = self.proofs_made.fetch_add(1, Ordering::Relaxed) as u64;
-        if made > 0 && made.is_multiple_of(PROOFS_PER_SECOND) {
+        self.dpop_request().0
+    }
+
+    /// As [`Bench::dpop_headers`], with the user whose key signed it.
+    pub(crate) fn dpop_request(&self) -> (HeaderMap, &DpopUser) {
+        let made = self.proofs_made.fetch_add(1, Ordering::Relaxed);
+        if made > 0 && (made as u64).is_multiple_of(PROOFS_PER_SECOND) {
             self.clock.advance(Duration::from_secs(1));
         }
-        let proof = ProofBuilder::new(&self.key)
+        let user = &self.users[made % self.users.len()];
+        let proof = ProofBuilder::new(&user.key)
             .htm("GET")
             .htu(URL)
-            .access_token(&self.bound_token)
+            .access_token(&user.token)
             .iat(self.clock.unix_seconds())
             .sign()
             .unwrap();
         let mut headers = HeaderMap::new();
         headers.insert(
             AUTHORIZATION,
-            HeaderValue::from_str(&format!("DPoP {}", self.bound_token)).unwrap(),
+            HeaderValue::from_str(&format!("DPoP {}", user.token)).unwrap(),
         );
         headers.insert("dpop", HeaderValue::from_str(&proof).unwrap());
-        headers
+        (headers, user)
     }
 }
 
@@ -248,9 +271,9 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
             for block in split_blocks(iters, PAIR_BLOCK) {
                 let requests: Vec<HeaderMap> = (0..block).map(|_| bench.dpop_headers()).collect();
                 // The floor verifies the very proofs the SDK is given.
-                let proofs: Vec<Signed> = requests
+                let proofs: Vec<Proof> = requests
                     .iter()
-                    .map(|headers| Signed::of(headers["dpop"].to_str().unwrap()))
+                    .map(|headers| Proof::of(headers["dpop"].to_str().unwrap()))
                     .collect();
                 let start = Instant::now();
                 for headers in &requests {

@@ -111,7 +111,8 @@ pub(crate) fn parts(c: &mut Criterion, bench: &Bench) {
     let replay = InMemoryReplayCache::builder()
         .clock(replay_clock.clone())
         .build();
-    let jkt = proof_key.thumbprint();
+    // One thumbprint per bench user, in turn, as the SDK's requests come.
+    let jkts: Vec<String> = bench.users.iter().map(|u| u.key.thumbprint()).collect();
     let mut stored = 0_u64;
     group.bench_function("replay_insert", |b| {
         b.to_async(&bench.rt).iter_batched(
@@ -121,10 +122,11 @@ pub(crate) fn parts(c: &mut Criterion, bench: &Bench) {
                     replay_clock.advance(Duration::from_secs(1));
                 }
                 let now = u64::try_from(replay_clock.unix_seconds()).unwrap();
-                (format!("jti-{stored}"), now + PROOF_WINDOW_SECS)
+                let jkt = &jkts[stored as usize % jkts.len()];
+                (format!("jti-{stored}"), now + PROOF_WINDOW_SECS, jkt)
             },
-            |(jti, expires_at)| {
-                let (replay, jkt) = (&replay, &jkt);
+            |(jti, expires_at, jkt)| {
+                let replay = &replay;
                 async move {
                     replay.check_and_store(jkt, &jti, expires_at).await.unwrap();
                     jti
@@ -144,18 +146,20 @@ pub(crate) fn parts(c: &mut Criterion, bench: &Bench) {
                 .build(),
         ))
         .build();
-    let expected_jkt = bench.key.thumbprint();
     group.bench_function("dpop_verifier", |b| {
         b.to_async(&bench.rt).iter_batched(
-            || bench.dpop_headers(),
-            |headers| {
-                let (verifier, expected_jkt) = (&verifier, &expected_jkt);
+            || {
+                let (headers, user) = bench.dpop_request();
+                (headers, user.key.thumbprint(), &user.token)
+            },
+            |(headers, expected_jkt, token)| {
+                let verifier = &verifier;
                 async move {
                     {
                         let proofs = [headers["dpop"].to_str().unwrap()];
                         let request = DpopRequest::new(&proofs, "GET", URL)
-                            .access_token(&bench.bound_token)
-                            .expected_jkt(expected_jkt);
+                            .access_token(token)
+                            .expected_jkt(&expected_jkt);
                         drop(black_box(verifier.verify(&request).await.unwrap()));
                     }
                     headers
