@@ -79,15 +79,34 @@ impl ApiClient {
             Some(fetcher) => Arc::clone(fetcher),
             None => Arc::new(http.clone()),
         };
-        let discovery = Discovery::builder()
+        // The configured issuers (`domain` and every listed domain) are
+        // pinned: tokens naming other issuers, however many a resolver
+        // accepts, share the `cache_max_entries` pool and cannot evict them.
+        let mut discovery = Discovery::builder();
+        discovery
             .fetcher(fetcher)
             .clock(Arc::clone(&options.clock))
             .cache_ttl(options.cache_ttl)
             .max_entries(options.cache_max_entries)
-            .build()
-            .map_err(|e| ConfigurationError::HttpClient {
+            .pinned_issuers(checked.home_issuer.iter().cloned());
+        if let Issuers::Fixed(listed) = &checked.issuers {
+            discovery.pinned_issuers(listed.iter().cloned());
+        }
+        if let Some(store) = &options.document_store {
+            discovery.store(Arc::clone(store));
+        }
+        let discovery = discovery.build().map_err(|e| match e {
+            // Not expected: the issuers were checked above.
+            oidc_discovery::Error::InvalidIssuer { issuer, reason } => {
+                ConfigurationError::InvalidDomain {
+                    domain: issuer,
+                    reason,
+                }
+            }
+            e => ConfigurationError::HttpClient {
                 reason: e.to_string(),
-            })?;
+            },
+        })?;
         let replay_cache = match &options.dpop_replay_cache {
             Some(cache) => Arc::clone(cache),
             None => Arc::new(

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use dpop::{NonceSource, ReplayCache};
 use jose_core::{Clock, SystemClock};
-use oidc_discovery::Fetcher;
+use oidc_discovery::{DocumentStore, Fetcher};
 use token_exchange::Secret;
 
 use crate::resolver::DomainsResolver;
@@ -34,6 +34,31 @@ pub(crate) enum Domains {
 ///
 /// Nothing is checked until [`ApiClient::new`](crate::ApiClient::new), which
 /// reports every problem as a [`ConfigurationError`](crate::ConfigurationError).
+///
+/// # Options
+///
+/// | option | default | meaning |
+/// | --- | --- | --- |
+/// | [`domain`](Self::domain) | required (or `domains`) | `tenant.auth0.com`, `https://tenant.auth0.com` or with `/`; `http://` only for loopback hosts |
+/// | `audience` | required | the API identifier tokens must be issued for |
+/// | [`domains`](Self::domains) / [`domains_resolver`](Self::domains_resolver) | none | accept several custom domains, or decide per request (the token's `iss` is checked before any fetch) |
+/// | [`client_id`](Self::client_id), [`client_secret`](Self::client_secret) | none | for token exchanges |
+/// | [`timeout`](Self::timeout) | 10 s | every outbound request |
+/// | [`dpop_enabled`](Self::dpop_enabled), [`dpop_required`](Self::dpop_required) | true, false | the DPoP mode |
+/// | [`dpop_iat_leeway`](Self::dpop_iat_leeway), [`dpop_iat_offset`](Self::dpop_iat_offset) | 30 s, 300 s | the proof `iat` window `[now - offset - leeway, now + leeway]` |
+/// | [`dpop_replay_cache`](Self::dpop_replay_cache) | bounded in-memory | share one between instances of a scaled-out API |
+/// | [`dpop_nonces`](Self::dpop_nonces) | none | require server nonces |
+/// | [`cache_ttl`](Self::cache_ttl) | 600 s | discovery/JWKS lifetime; a shorter `Cache-Control: max-age` wins; 0 disables |
+/// | [`cache_max_entries`](Self::cache_max_entries) | 100 | LRU bound for issuers accepted through a resolver (at least 2); `domain` and the `domains` list are pinned on top |
+/// | [`clock_leeway`](Self::clock_leeway) | 0 | skew tolerated on `exp`, `nbf`, `iat` |
+/// | [`fetcher`](Self::fetcher) | `HttpFetcher` | how discovery documents and keys are fetched |
+/// | [`document_store`](Self::document_store) | none | share fetched discovery documents and key sets between instances |
+/// | [`clock`](Self::clock) | system clock | for tests |
+///
+/// Whatever the options, the discovery and JWKS cache asks a failing
+/// issuer at most once per 5 s (the failure is remembered meanwhile, or a
+/// stale copy serves), and keeps a configured issuer's stale copy however
+/// many other issuers tokens name: see [`cache_max_entries`](Self::cache_max_entries).
 #[derive(Clone)]
 pub struct ApiClientOptions {
     pub(crate) domain: Option<String>,
@@ -51,6 +76,7 @@ pub struct ApiClientOptions {
     pub(crate) clock_leeway: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) fetcher: Option<Arc<dyn Fetcher>>,
+    pub(crate) document_store: Option<Arc<dyn DocumentStore>>,
     pub(crate) dpop_replay_cache: Option<Arc<dyn ReplayCache>>,
     pub(crate) dpop_nonces: Option<Arc<NonceSource>>,
 }
@@ -86,6 +112,7 @@ impl ApiClientOptions {
             clock_leeway: Duration::ZERO,
             clock: Arc::new(SystemClock::default()),
             fetcher: None,
+            document_store: None,
             dpop_replay_cache: None,
             dpop_nonces: None,
         }
@@ -197,7 +224,17 @@ impl ApiClientOptions {
         self
     }
 
-    /// How many discovery documents and key sets are cached (at least 2).
+    /// How many discovery documents, and separately how many key sets, of
+    /// issuers accepted through a
+    /// [`domains_resolver`](Self::domains_resolver) are cached (at least 2);
+    /// beyond that the least recently used is dropped.
+    ///
+    /// The issuers of [`domain`](Self::domain) and of every entry in
+    /// [`domains`](Self::domains) are pinned on top of this bound: their
+    /// documents and key sets are never dropped, so tokens naming other
+    /// issuers (valid or forged, however many) can never evict them or
+    /// their stale copies, which keep verifying the configured tenants'
+    /// tokens while those tenants are unreachable.
     ///
     /// Default: 100.
     #[must_use]
@@ -232,6 +269,22 @@ impl ApiClientOptions {
     #[must_use]
     pub fn fetcher(mut self, fetcher: Arc<dyn Fetcher>) -> Self {
         self.fetcher = Some(fetcher);
+        self
+    }
+
+    /// Where fetched discovery documents and key sets are shared with other
+    /// instances of the API (a fleet), asked on a cache miss before the
+    /// network: an instance then fetches what another one already fetched
+    /// from the store instead of from Auth0. Stored documents are checked
+    /// again when read (issuer, keys), so a shared store is trusted no more
+    /// than the network, and a store that fails is logged and bypassed.
+    /// [`oidc_discovery::MemoryStore`] shares within one process;
+    /// implement [`DocumentStore`] for Redis and the like.
+    ///
+    /// Default: none; each instance fetches for itself.
+    #[must_use]
+    pub fn document_store(mut self, store: Arc<dyn DocumentStore>) -> Self {
+        self.document_store = Some(store);
         self
     }
 

@@ -1,15 +1,14 @@
-//! The in-process cache: parsed values by key, with a TTL, a bounded LRU,
-//! single-flight loading, rate-limited forced refreshes and stale-if-error.
+//! The in-process cache: parsed values by key, with a TTL, a bounded LRU
+//! pool beside pinned keys, single-flight loading, rate-limited forced
+//! refreshes, stale-if-error and a negative cache of failed loads.
 //!
 //! One `RwLock` guards the map and is never held across an `.await`: a
 //! fresh hit takes the read lock, clones an `Arc` and returns; a miss takes
 //! the write lock just long enough to join or start a flight, then loads
 //! with no lock held, so a slow key never blocks another.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -18,15 +17,20 @@ use jose_core::Clock;
 use crate::error::{Chain, Error};
 use crate::single_flight::{self, Flight, Leader, Outcome};
 
+mod slots;
+use slots::{Cached, Failed, Slots};
+
 /// The cache's bounds and time windows.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
-    /// Entries kept (at least 1); the least recently used idle one goes
-    /// first.
+    /// Entries kept in the pool (at least 1), besides the pinned ones; the
+    /// least recently used idle one goes first.
     pub(crate) max_entries: usize,
     /// How long past its expiry a value keeps serving when refreshes fail.
     pub(crate) stale_if_error: Duration,
-    /// After a failed refresh served stale, how long before the next try.
+    /// After a failed load, how long before the next try: a stale value
+    /// serves meanwhile if there is one, else the failure is remembered and
+    /// answered (the negative cache).
     pub(crate) retry_after_failure: Duration,
     /// Minimum time between two forced refreshes of one key.
     pub(crate) forced_refresh_interval: Duration,
@@ -63,22 +67,7 @@ pub(crate) struct Cache<V> {
     kind: &'static str,
     clock: Arc<dyn Clock>,
     limits: Limits,
-    slots: RwLock<HashMap<Box<str>, Slot<V>>>,
-}
-
-struct Slot<V> {
-    /// Milliseconds since the epoch of the last use, for LRU eviction. An
-    /// atomic so that hits can record it under the read lock.
-    last_used: AtomicU64,
-    cached: Option<Cached<V>>,
-    flight: Option<Flight<V>>,
-    last_forced: Option<Duration>,
-}
-
-struct Cached<V> {
-    value: Arc<V>,
-    fresh_until: Duration,
-    stale_until: Duration,
+    slots: RwLock<Slots<V>>,
 }
 
 /// What a caller does next, decided under the write lock.
@@ -87,6 +76,9 @@ enum Step<V> {
     Wait(Flight<V>),
     Lead(Leader<V>, Flight<V>),
     RateLimited,
+    /// A load failed less than `retry_after_failure` ago and nothing may
+    /// serve: its error, without loading again.
+    Remembered(Error),
 }
 
 /// How a flight ended, decided under the write lock and logged after it.
@@ -110,7 +102,7 @@ impl<V: Send + Sync> Cache<V> {
                 max_entries: limits.max_entries.max(1),
                 ..limits
             },
-            slots: RwLock::new(HashMap::new()),
+            slots: RwLock::new(Slots::new()),
         }
     }
 
@@ -148,6 +140,14 @@ impl<V: Send + Sync> Cache<V> {
                     tracing::debug!(kind = self.kind, key, "cache miss, loading");
                     return self.lead(key, leader, flight, load(Reason::Miss)).await;
                 }
+                Step::Remembered(error) => {
+                    tracing::debug!(
+                        kind = self.kind,
+                        key,
+                        "recently failed, not loading again yet"
+                    );
+                    return Err(error);
+                }
                 // Only forced refreshes are rate limited.
                 Step::RateLimited => {}
             }
@@ -184,16 +184,20 @@ impl<V: Send + Sync> Cache<V> {
                     tracing::debug!(kind = self.kind, key, "forced refresh rate limited");
                     return Ok(Refreshed::RateLimited);
                 }
+                Step::Remembered(error) => {
+                    tracing::debug!(kind = self.kind, key, "recently failed, not refreshing yet");
+                    return Err(error);
+                }
             }
         }
     }
 
-    /// Decides, under the write lock, whether the caller has a value, waits
-    /// for a flight or leads a new one.
+    /// Decides, under the write lock, whether the caller has a value (or a
+    /// remembered failure), waits for a flight or leads a new one.
     fn step(&self, key: &str, seen: Option<&Arc<V>>) -> Step<V> {
         let now = self.clock.since_epoch();
         let mut slots = self.write();
-        let slot = self.slot(&mut slots, key, now);
+        let slot = slots.slot(key, now, self.limits.max_entries, self.kind);
         slot.touch(now);
         if let Some(cached) = &slot.cached {
             let usable = match seen {
@@ -207,6 +211,14 @@ impl<V: Send + Sync> Cache<V> {
         }
         if let Some(flight) = &slot.flight {
             return Step::Wait(flight.clone());
+        }
+        // Checked after the value, so a stale value always wins over a
+        // remembered failure; and dropped once due, so it never lingers.
+        if let Some(failed) = &slot.failed {
+            if now < failed.until {
+                return Step::Remembered(failed.error.clone());
+            }
+            slot.failed = None;
         }
         if seen.is_some() {
             let interval = self.limits.forced_refresh_interval;
@@ -286,7 +298,7 @@ impl<V: Send + Sync> Cache<V> {
     ) -> Settled<V> {
         let now = self.clock.since_epoch();
         let mut slots = self.write();
-        let slot = self.slot(&mut slots, key, now);
+        let slot = slots.slot(key, now, self.limits.max_entries, self.kind);
         if slot.flight.as_ref().is_some_and(|f| f.same_as(flight)) {
             slot.flight = None;
         }
@@ -294,6 +306,7 @@ impl<V: Send + Sync> Cache<V> {
             Ok(Loaded { value, ttl }) => {
                 let value = Arc::new(value);
                 let fresh_until = now.saturating_add(ttl);
+                slot.failed = None;
                 slot.cached = Some(Cached {
                     value: Arc::clone(&value),
                     fresh_until,
@@ -311,6 +324,7 @@ impl<V: Send + Sync> Cache<V> {
                         .saturating_add(self.limits.retry_after_failure)
                         .min(cached.stale_until);
                     cached.fresh_until = cached.fresh_until.max(retry_at);
+                    slot.failed = None;
                     Settled::Stale {
                         value: Arc::clone(&cached.value),
                         error,
@@ -318,39 +332,32 @@ impl<V: Send + Sync> Cache<V> {
                         stale_until: cached.stale_until,
                     }
                 }
-                _ => Settled::Failed(error),
+                _ => {
+                    // Nothing may serve: remember the failure, so that
+                    // callers (however many, however fast) get it without
+                    // another load until `retry_after_failure` has passed.
+                    let retry = self.limits.retry_after_failure;
+                    slot.failed = (!retry.is_zero()).then(|| Failed {
+                        error: error.clone(),
+                        until: now.saturating_add(retry),
+                    });
+                    Settled::Failed(error)
+                }
             },
         }
     }
 
-    /// The slot of `key`, created (after making room) if absent.
-    fn slot<'s>(
-        &self,
-        slots: &'s mut HashMap<Box<str>, Slot<V>>,
-        key: &str,
-        now: Duration,
-    ) -> &'s mut Slot<V> {
-        if !slots.contains_key(key) {
-            self.make_room(slots);
-        }
-        slots
-            .entry(Box::from(key))
-            .or_insert_with(|| Slot::new(now))
+    /// Whether `key` is pinned (outside the LRU pool).
+    pub(crate) fn is_pinned(&self, key: &str) -> bool {
+        self.read().is_pinned(key)
     }
 
-    /// Evicts least recently used idle entries until one more fits.
-    /// Entries with a flight in progress are never evicted.
-    fn make_room(&self, slots: &mut HashMap<Box<str>, Slot<V>>) {
-        while slots.len() >= self.limits.max_entries {
-            let victim = slots
-                .iter()
-                .filter(|(_, slot)| slot.flight.is_none())
-                .min_by_key(|(_, slot)| slot.last_used.load(Ordering::Relaxed))
-                .map(|(key, _)| key.clone());
-            let Some(victim) = victim else { break };
-            slots.remove(&victim);
-            tracing::debug!(kind = self.kind, key = &*victim, "evicted");
-        }
+    /// Pins `key` (never evicted, not counted against `max_entries`), or
+    /// puts it back in the pool.
+    pub(crate) fn set_pinned(&self, key: &str, pinned: bool) {
+        let mut slots = self.write();
+        slots.set_pinned(key, pinned, self.limits.max_entries, self.kind);
+        tracing::debug!(kind = self.kind, key, pinned, "pin changed");
     }
 }
 
@@ -360,14 +367,14 @@ impl<V> Cache<V> {
         self.read().len()
     }
 
-    fn read(&self) -> RwLockReadGuard<'_, HashMap<Box<str>, Slot<V>>> {
+    fn read(&self) -> RwLockReadGuard<'_, Slots<V>> {
         // Every update under the write lock leaves the map consistent (no
         // code between two related writes can panic), so a poisoned lock
         // is safe to keep using.
         self.slots.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, HashMap<Box<str>, Slot<V>>> {
+    fn write(&self) -> RwLockWriteGuard<'_, Slots<V>> {
         self.slots.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -377,33 +384,10 @@ impl<V> fmt::Debug for Cache<V> {
         f.debug_struct("Cache")
             .field("kind", &self.kind)
             .field("entries", &self.len())
+            .field("pinned", &self.read().pinned_len())
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
-}
-
-impl<V> Slot<V> {
-    fn new(now: Duration) -> Self {
-        Self {
-            last_used: AtomicU64::new(millis(now)),
-            cached: None,
-            flight: None,
-            last_forced: None,
-        }
-    }
-
-    fn touch(&self, now: Duration) {
-        // Written only when it changes, so concurrent hits within the same
-        // millisecond do not fight over the cache line.
-        let now = millis(now);
-        if self.last_used.load(Ordering::Relaxed) != now {
-            self.last_used.store(now, Ordering::Relaxed);
-        }
-    }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Ends an abandoned flight: clears it from its slot (if it is still the

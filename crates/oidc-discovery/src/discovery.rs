@@ -1,7 +1,8 @@
 //! [`Discovery`]: discovery documents and key sets, cached, and the key for
 //! a token.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jose_core::{Algorithm, Clock, KeyError, KeySet, SystemClock};
@@ -28,8 +29,14 @@ use crate::store::DocumentStore;
 /// - **TTL.** A document stays fresh for the smaller of its
 ///   `Cache-Control: max-age` and [`cache_ttl`](DiscoveryBuilder::cache_ttl).
 /// - **Single flight.** However many callers miss the same entry at once,
-///   one fetch runs and all of them get its outcome, success or error. A
-///   failure is not cached: the next caller tries again.
+///   one fetch runs and all of them get its outcome, success or error.
+/// - **Negative cache.** A failed fetch with no stale copy to fall back on
+///   is remembered for
+///   [`retry_after_failure`](DiscoveryBuilder::retry_after_failure): callers
+///   get the same error at once, without a fetch, so a failing issuer or
+///   `jwks_uri` is asked at most once per period however fast lookups come.
+///   The failure is forgotten when the period ends, or as soon as a fetch
+///   succeeds.
 /// - **Unknown `kid`.** [`key_for`](Self::key_for) refetches the JWKS once
 ///   when the token's `kid` is not in it, at most once per
 ///   [`unknown_kid_refresh_interval`](DiscoveryBuilder::unknown_kid_refresh_interval)
@@ -39,7 +46,15 @@ use crate::store::DocumentStore;
 ///   good value keeps serving for up to
 ///   [`stale_if_error`](DiscoveryBuilder::stale_if_error) past its expiry
 ///   (retried every [`retry_after_failure`](DiscoveryBuilder::retry_after_failure)),
-///   and each failure is logged as a `WARN` event.
+///   and each failure is logged as a `WARN` event. A stale value is always
+///   served in preference to a remembered failure.
+/// - **Pinned issuers.** The discovery documents of
+///   [pinned issuers](DiscoveryBuilder::pin_issuer), and the key sets those
+///   documents name, are never evicted and do not count against
+///   [`max_entries`](DiscoveryBuilder::max_entries); every other issuer
+///   shares that bounded LRU pool. Looking up many other issuers (say,
+///   tokens naming every issuer a resolver accepts) can therefore never
+///   evict a pinned entry or its stale-if-error copy.
 ///
 /// ```no_run
 /// use jose_core::Algorithm;
@@ -64,6 +79,32 @@ struct Inner {
     loader: Loader,
     documents: Cache<DiscoveryDocument>,
     key_sets: Cache<KeySet>,
+    /// The `jwks_uri` each pinned issuer's document last named: those key
+    /// sets are pinned too.
+    pinned_key_sets: Mutex<HashMap<Box<str>, Box<str>>>,
+}
+
+impl Inner {
+    /// Pins the key set `issuer`'s (pinned) document names, and unpins the
+    /// one it named before if no other pinned issuer names it.
+    fn pin_key_set(&self, issuer: &str, jwks_uri: &Url) {
+        // Lock order: this mutex, then the key-set cache's lock; the cache
+        // never takes this one.
+        let mut pins = self
+            .pinned_key_sets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let new = jwks_uri.as_str();
+        if pins.get(issuer).is_some_and(|old| **old == *new) {
+            return;
+        }
+        self.key_sets.set_pinned(new, true);
+        if let Some(old) = pins.insert(Box::from(issuer), Box::from(new))
+            && !pins.values().any(|named| *named == old)
+        {
+            self.key_sets.set_pinned(&old, false);
+        }
+    }
 }
 
 impl Discovery {
@@ -99,10 +140,17 @@ impl Discovery {
         if let Some(document) = documents.fresh(issuer) {
             return Ok(document);
         }
-        let url = well_known_url(issuer)?;
-        let loader = &self.inner.loader;
+        let url = &well_known_url(issuer)?;
+        let inner = &*self.inner;
+        let pinned = documents.is_pinned(issuer);
         documents
-            .get(issuer, |reason| loader.document(issuer, &url, reason))
+            .get(issuer, |reason| async move {
+                let loaded = inner.loader.document(issuer, url, reason).await?;
+                if pinned {
+                    inner.pin_key_set(issuer, loaded.value.jwks_uri());
+                }
+                Ok(loaded)
+            })
             .await
     }
 
@@ -211,6 +259,7 @@ pub struct DiscoveryBuilder {
     unknown_kid_refresh_interval: Duration,
     stale_if_error: Duration,
     retry_after_failure: Duration,
+    pinned: Vec<String>,
 }
 
 impl Default for DiscoveryBuilder {
@@ -224,6 +273,7 @@ impl Default for DiscoveryBuilder {
             unknown_kid_refresh_interval: Duration::from_secs(30),
             stale_if_error: Duration::from_secs(600),
             retry_after_failure: Duration::from_secs(5),
+            pinned: Vec::new(),
         }
     }
 }
@@ -270,8 +320,10 @@ impl DiscoveryBuilder {
         self
     }
 
-    /// How many discovery documents, and separately how many key sets, are
-    /// kept; beyond that the least recently used is dropped. At least 1.
+    /// How many discovery documents, and separately how many key sets, of
+    /// issuers that are not [pinned](Self::pin_issuer) are kept; beyond that
+    /// the least recently used is dropped. At least 1. Pinned entries come
+    /// on top and are never dropped.
     ///
     /// Default: 100.
     pub fn max_entries(&mut self, max: usize) -> &mut Self {
@@ -297,9 +349,22 @@ impl DiscoveryBuilder {
         self
     }
 
-    /// While a stale document is serving, how long after a failed refresh
-    /// the next one is tried (so a down server is not asked on every
-    /// request).
+    /// After a failed fetch of a discovery document or key set, how long
+    /// before it is fetched again, so a down or failing server is asked at
+    /// most once per `delay` however many lookups come:
+    ///
+    /// - with a stale copy (see [`stale_if_error`](Self::stale_if_error)),
+    ///   that copy serves meanwhile;
+    /// - without one, the failure is remembered (the negative cache) and
+    ///   every lookup gets the same error at once, without a fetch.
+    ///
+    /// Either way the failure is forgotten when `delay` has passed, or as
+    /// soon as a fetch succeeds. Zero asks again on the next lookup (no
+    /// negative cache; concurrent lookups still share one fetch).
+    ///
+    /// One setting for both, because both answer the same question (how
+    /// often a failing URL is asked), and the bound on outbound fetches is
+    /// then one number, whatever callers send.
     ///
     /// Default: 5 seconds.
     pub fn retry_after_failure(&mut self, delay: Duration) -> &mut Self {
@@ -307,13 +372,49 @@ impl DiscoveryBuilder {
         self
     }
 
+    /// Pins `issuer`: its discovery document, and the key set that document
+    /// names, are kept outside the LRU pool of
+    /// [`max_entries`](Self::max_entries), never evicted, so their
+    /// stale-if-error copies are always there when the issuer is down.
+    /// Pin the issuers an application is configured with; issuers only
+    /// learnt at run time (from a resolver, say) then share the pool, and
+    /// looking them up, however many and however often, can never evict a
+    /// pinned entry.
+    ///
+    /// `issuer` is spelt as it is passed to [`Discovery::document`] (the
+    /// cache key), e.g. `https://tenant.auth0.com/`. Pinned entries are
+    /// still fetched lazily, on first use.
+    ///
+    /// Default: nothing is pinned.
+    pub fn pin_issuer(&mut self, issuer: impl Into<String>) -> &mut Self {
+        self.pinned.push(issuer.into());
+        self
+    }
+
+    /// Pins each of `issuers`, as [`pin_issuer`](Self::pin_issuer) does
+    /// (in addition to any pinned before).
+    ///
+    /// Default: nothing is pinned.
+    pub fn pinned_issuers<I, S>(&mut self, issuers: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.pinned.extend(issuers.into_iter().map(Into::into));
+        self
+    }
+
     /// Builds the cache.
     ///
     /// # Errors
     ///
-    /// [`Error::HttpClient`] when no fetcher was given and the default
-    /// [`HttpFetcher`] cannot be built.
+    /// [`Error::InvalidIssuer`] when a pinned issuer is not usable (as
+    /// [`Discovery::document`] would refuse it); [`Error::HttpClient`] when
+    /// no fetcher was given and the default [`HttpFetcher`] cannot be built.
     pub fn build(&self) -> Result<Discovery, Error> {
+        for issuer in &self.pinned {
+            well_known_url(issuer)?;
+        }
         let fetcher = match &self.fetcher {
             Some(fetcher) => Arc::clone(fetcher),
             None => Arc::new(HttpFetcher::new()?),
@@ -325,6 +426,10 @@ impl DiscoveryBuilder {
             forced_refresh_interval: self.unknown_kid_refresh_interval,
         };
         let clock = Arc::clone(&self.clock);
+        let documents = Cache::new("discovery", Arc::clone(&clock), limits);
+        for issuer in &self.pinned {
+            documents.set_pinned(issuer, true);
+        }
         Ok(Discovery {
             inner: Arc::new(Inner {
                 loader: Loader {
@@ -333,8 +438,9 @@ impl DiscoveryBuilder {
                     clock: Arc::clone(&clock),
                     cache_ttl: self.cache_ttl,
                 },
-                documents: Cache::new("discovery", Arc::clone(&clock), limits),
+                documents,
                 key_sets: Cache::new("jwks", clock, limits),
+                pinned_key_sets: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -363,6 +469,46 @@ mod tests {
         assert_eq!(b.stale_if_error, Duration::from_secs(600));
         assert_eq!(b.retry_after_failure, Duration::from_secs(5));
         assert!(b.fetcher.is_none() && b.store.is_none());
+        assert!(b.pinned.is_empty());
+    }
+
+    #[test]
+    fn a_pinned_issuer_must_be_usable() {
+        let error = Discovery::builder()
+            .pin_issuer("https://tenant.example/")
+            .pin_issuer("http://tenant.example/")
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidIssuer { .. }), "{error:?}");
+        let discovery = Discovery::builder()
+            .pinned_issuers(["https://a.example/", "https://b.example/"])
+            .pin_issuer("http://127.0.0.1:4000/")
+            .build()
+            .unwrap();
+        let documents = &discovery.inner.documents;
+        assert!(documents.is_pinned("https://a.example/"));
+        assert!(documents.is_pinned("http://127.0.0.1:4000/"));
+        assert!(!documents.is_pinned("https://c.example/"));
+    }
+
+    #[test]
+    fn the_key_set_a_pinned_document_names_is_pinned_until_none_names_it() {
+        let discovery = Discovery::new().unwrap();
+        let (inner, key_sets) = (&discovery.inner, &discovery.inner.key_sets);
+        let url = |s: &str| Url::parse(s).unwrap();
+        let (one, two) = (
+            url("https://a.example/jwks"),
+            url("https://a.example/v2/jwks"),
+        );
+        inner.pin_key_set("https://a.example/", &one);
+        inner.pin_key_set("https://b.example/", &one);
+        assert!(key_sets.is_pinned(one.as_str()));
+        // a moves to another key set; b still names the first.
+        inner.pin_key_set("https://a.example/", &two);
+        assert!(key_sets.is_pinned(one.as_str()) && key_sets.is_pinned(two.as_str()));
+        inner.pin_key_set("https://b.example/", &two);
+        assert!(!key_sets.is_pinned(one.as_str()));
+        assert!(key_sets.is_pinned(two.as_str()));
     }
 
     #[tokio::test]

@@ -14,15 +14,28 @@ needs:
 - **TTL** = min(`Cache-Control: max-age`, configured TTL; default 600 s);
   0 caches nothing. The cache is a bounded LRU (default 100 entries each for
   documents and key sets).
+- **Pinned issuers.** The issuers an application is configured with can be
+  pinned ([`DiscoveryBuilder::pin_issuer`]): their discovery documents and
+  the key sets those documents name live outside the LRU, are never evicted
+  and keep their stale-if-error copies. Every other issuer (one a resolver
+  accepts at run time, say) shares the bounded pool, so looking up many of
+  them, however often, can never push a pinned entry out.
 - **Single flight.** Any number of concurrent callers on a cold or expired
   entry cause exactly one fetch; a failed fetch is shared with the callers
-  that waited for it, and not cached.
+  that waited for it.
+- **Negative cache.** A failed fetch with no stale copy to serve is
+  remembered per issuer and per `jwks_uri` for the back-off
+  (`retry_after_failure`, default 5 s): callers get the same error at once,
+  without a fetch, so a failing issuer is asked at most once per back-off
+  however many requests name it. It is forgotten when the back-off ends,
+  or as soon as a fetch succeeds.
 - **Unknown `kid`.** The JWKS is refetched once, at most once per 30 s per
   `jwks_uri` by default, so a rotated key is accepted on its first request
   and random kids cannot hammer the authorization server.
 - **Stale if error.** When a refresh fails, the last good value serves for
   up to 10 minutes past its expiry by default (retried every 5 s, not on
-  every request), and the failure is logged.
+  every request), and the failure is logged. A stale value always wins
+  over a remembered failure.
 - **A pluggable [`Fetcher`]** (the default [`HttpFetcher`]: reqwest on
   rustls with the ring provider, 10 s connect and total timeouts, a 1 MiB
   size cap enforced while streaming, `https` only except loopback hosts, at
@@ -56,7 +69,7 @@ jwt.verify(&key, &[alg])?;
 ```
 
 Tests and local development point it at a loopback issuer over plain HTTP,
-with a manual clock and tighter limits:
+with a manual clock and tighter limits; the configured issuer is pinned:
 
 ```
 use std::sync::Arc;
@@ -70,6 +83,7 @@ let discovery = Discovery::builder()
     .fetcher(Arc::new(fetcher))
     .clock(clock.clone())
     .unknown_kid_refresh_interval(Duration::from_secs(10))
+    .pin_issuer("http://127.0.0.1:4000/")
     .build()?;
 // discovery.document("http://127.0.0.1:4000/").await? ... then, to expire it:
 clock.advance(Duration::from_secs(601));
@@ -84,10 +98,11 @@ clock.advance(Duration::from_secs(601));
 | `store`                          | none (in-process only)    |
 | `clock`                          | `SystemClock`             |
 | `cache_ttl`                      | 600 s (0 = no cache)      |
-| `max_entries`                    | 100                       |
+| `max_entries` (the LRU pool)     | 100, pinned ones on top   |
 | `unknown_kid_refresh_interval`   | 30 s                      |
 | `stale_if_error`                 | 600 s (0 = off)           |
-| `retry_after_failure`            | 5 s                       |
+| `retry_after_failure` (back-off) | 5 s                       |
+| `pin_issuer`, `pinned_issuers`   | none                      |
 
 | Option ([`HttpFetcherBuilder`])  | Default                   |
 |----------------------------------|---------------------------|
@@ -110,9 +125,10 @@ transient failures apart.
 # Logging
 
 [`tracing`](https://docs.rs/tracing) events: `TRACE` for cache hits,
-`DEBUG` for misses, fetches, forced refreshes and evictions (each fetch in
-a `fetch` span carrying the URL), `WARN` for failed loads, refreshes served
-stale, skipped JWKS entries and store failures.
+`DEBUG` for misses, fetches, forced refreshes, evictions, pin changes and
+lookups answered from the negative cache (each fetch in a `fetch` span
+carrying the URL), `WARN` for failed loads (at most one per URL per
+back-off), refreshes served stale, skipped JWKS entries and store failures.
 
 # Crate features
 

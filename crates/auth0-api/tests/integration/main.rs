@@ -6,6 +6,7 @@
 mod access_token;
 mod concurrency;
 mod exchange;
+mod forged_tokens;
 mod multi_domain;
 mod schemes;
 mod support;

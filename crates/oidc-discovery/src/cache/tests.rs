@@ -1,4 +1,4 @@
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jose_core::ManualClock;
 use tokio::sync::watch;
@@ -163,8 +163,8 @@ async fn concurrent_misses_load_once_and_share_the_value() {
 }
 
 #[tokio::test]
-async fn a_failed_load_wakes_every_waiter_with_the_error_and_is_not_cached() {
-    let (cache, _clock) = cache(limits());
+async fn a_failed_load_wakes_every_waiter_with_the_error_and_is_remembered_briefly() {
+    let (cache, clock) = cache(limits());
     let calls = Arc::default();
     let results = concurrent_gets(&cache, 50, &calls, None).await;
     assert_eq!(calls.load(Ordering::SeqCst), 1, "one load for all waiters");
@@ -175,10 +175,99 @@ async fn a_failed_load_wakes_every_waiter_with_the_error_and_is_not_cached() {
             Some(FetchError::Status { .. })
         ));
     }
-    // Not cached: the next caller loads again.
+    // Remembered for the back-off (5 s): the next callers get the same
+    // error without a load.
     let loader = Loader::new(&[Some(4)], SECOND);
+    clock.advance(Duration::from_millis(4_999));
+    let error = cache.get("k", loader.load()).await.unwrap_err();
+    assert!(error.is_retryable(), "{error:?}");
+    assert_eq!(loader.calls(), 0);
+    // Not beyond it: the next caller loads again.
+    clock.advance(Duration::from_millis(1));
     assert_eq!(*cache.get("k", loader.load()).await.unwrap(), 4);
     assert_eq!(loader.calls(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_key_is_loaded_at_most_once_per_back_off() {
+    let (cache, clock) = cache(limits());
+    let loader = Loader::new(&[None], SECOND);
+    // 1,000 lookups, 50 ms apart: 50 s, so exactly ten back-off periods.
+    for i in 0..1_000 {
+        assert!(cache.get("k", loader.load()).await.is_err());
+        assert_eq!(loader.calls(), i / 100 + 1, "lookup {i}");
+        clock.advance(Duration::from_millis(50));
+    }
+    assert_eq!(loader.calls(), 10);
+    // Other keys are not affected by this one's failure.
+    let other = Loader::new(&[Some(3)], SECOND);
+    assert_eq!(*cache.get("other", other.load()).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_success_forgets_the_failure_and_zero_back_off_remembers_nothing() {
+    let (cache, clock) = cache(Limits {
+        stale_if_error: Duration::ZERO,
+        ..limits()
+    });
+    let loader = Loader::new(&[None, Some(1), None], Duration::ZERO);
+    assert!(cache.get("k", loader.load()).await.is_err());
+    clock.advance(5 * SECOND);
+    assert_eq!(*cache.get("k", loader.load()).await.unwrap(), 1);
+    // A zero TTL caches nothing, and the failure before was forgotten: the
+    // next lookup loads at once (and fails, and is remembered again).
+    assert!(cache.get("k", loader.load()).await.is_err());
+    assert!(cache.get("k", loader.load()).await.is_err());
+    assert_eq!(loader.calls(), 3);
+
+    let (cache, _clock) = self::cache(Limits {
+        retry_after_failure: Duration::ZERO,
+        ..limits()
+    });
+    let loader = Loader::new(&[None], SECOND);
+    for _ in 0..3 {
+        assert!(cache.get("k", loader.load()).await.is_err());
+    }
+    assert_eq!(loader.calls(), 3, "no negative cache");
+}
+
+#[tokio::test]
+async fn a_stale_value_wins_over_a_failure_until_its_window_ends() {
+    let (cache, clock) = cache(Limits {
+        stale_if_error: 20 * SECOND,
+        ..limits()
+    });
+    let loader = Loader::new(&[Some(1), None], 60 * SECOND);
+    assert_eq!(*cache.get("k", loader.load()).await.unwrap(), 1);
+    clock.advance(60 * SECOND);
+    // Every failed retry (one per 5 s) still serves the stale value.
+    for _ in 0..4 {
+        for _ in 0..10 {
+            assert_eq!(*cache.get("k", loader.load()).await.unwrap(), 1);
+        }
+        clock.advance(5 * SECOND);
+    }
+    assert_eq!(loader.calls(), 1 + 4);
+    // The window has ended: the failure is remembered, not retried.
+    for _ in 0..10 {
+        assert!(cache.get("k", loader.load()).await.is_err());
+    }
+    assert_eq!(loader.calls(), 1 + 5);
+}
+
+#[tokio::test]
+async fn a_forced_refresh_within_the_back_off_gets_the_remembered_failure() {
+    let (cache, clock) = cache(Limits {
+        stale_if_error: Duration::ZERO,
+        ..limits()
+    });
+    let loader = Loader::new(&[Some(1), None], 60 * SECOND);
+    let seen = cache.get("k", loader.load()).await.unwrap();
+    clock.advance(60 * SECOND);
+    assert!(cache.get("k", loader.load()).await.is_err());
+    let error = cache.refresh("k", &seen, loader.load()).await.unwrap_err();
+    assert!(error.is_retryable());
+    assert_eq!(loader.calls(), 2, "no load for the refresh");
 }
 
 #[tokio::test]
@@ -333,4 +422,50 @@ async fn the_least_recently_used_idle_entry_is_evicted() {
     assert!(cache.fresh("b").is_none(), "b was evicted");
     assert_eq!(loader.calls(), 3);
     assert!(format!("{cache:?}").contains("entries: 2"));
+}
+
+#[tokio::test]
+async fn pinned_keys_are_never_evicted_and_sit_outside_the_pool() {
+    let (cache, clock) = cache(Limits {
+        max_entries: 2,
+        ..limits()
+    });
+    cache.set_pinned("home", true);
+    let loader = Loader::new(&[Some(1)], 600 * SECOND);
+    cache.get("home", loader.load()).await.unwrap();
+    for i in 0..50 {
+        clock.advance(SECOND);
+        cache
+            .get(&format!("other-{i}"), loader.load())
+            .await
+            .unwrap();
+    }
+    // The least recently used entry, and still there.
+    assert_eq!(cache.len(), 3, "two pooled and the pinned one");
+    assert_eq!(cache.read().pooled_len(), 2);
+    assert!(cache.is_pinned("home") && !cache.is_pinned("other-49"));
+    assert!(format!("{cache:?}").contains("pinned: 1"));
+    clock.advance(SECOND);
+    assert!(cache.fresh("home").is_some());
+    assert_eq!(loader.calls(), 51);
+
+    // Unpinned, it is back in the pool, which is trimmed to its bound: the
+    // least recently used pooled entry goes.
+    cache.set_pinned("home", false);
+    assert_eq!(cache.len(), 2);
+    assert!(cache.fresh("other-48").is_none());
+    assert!(cache.fresh("other-49").is_some());
+
+    // Pinning an existing pooled entry takes it out of the pool: the older
+    // one stays while the more recent "home" is evicted.
+    cache.set_pinned("other-49", true);
+    clock.advance(SECOND);
+    assert!(cache.fresh("home").is_some());
+    for key in ["new", "newer"] {
+        clock.advance(SECOND);
+        cache.get(key, loader.load()).await.unwrap();
+    }
+    assert!(cache.fresh("other-49").is_some());
+    assert!(cache.fresh("home").is_none());
+    assert_eq!(cache.read().pooled_len(), 2);
 }

@@ -108,7 +108,8 @@ fn a_smaller_cap_is_enforced_on_real_documents() {
 fn garbage_instead_of_json_is_a_document_error() {
     block_on(async {
         let issuer = DevIssuer::start().await.unwrap();
-        let discovery = support::discovery(&clock()).build().unwrap();
+        let clock = clock();
+        let discovery = support::discovery(&clock).build().unwrap();
 
         issuer.set_fault(Endpoint::Discovery, Fault::garbage_body().times(1));
         let error = discovery.document(issuer.issuer_url()).await.unwrap_err();
@@ -128,10 +129,18 @@ fn garbage_instead_of_json_is_a_document_error() {
         );
         assert!(!error.is_retryable());
 
-        // Nothing bad was cached: both load once the server behaves.
+        // The failures are remembered for the back-off (5 s), not fetched
+        // again; nothing bad is cached beyond it: both load once the server
+        // behaves.
+        let again = discovery.document(issuer.issuer_url()).await.unwrap_err();
+        assert!(again.document_error().is_some(), "{again:?}");
+        assert_eq!(issuer.request_count(Endpoint::Discovery), 1);
+        clock.advance(Duration::from_secs(5));
         let document = discovery.document(issuer.issuer_url()).await.unwrap();
         let keys = discovery.key_set(document.jwks_uri()).await.unwrap();
         assert_eq!(keys.keys().len(), 1);
+        assert_eq!(issuer.request_count(Endpoint::Discovery), 2);
+        assert_eq!(issuer.request_count(Endpoint::Jwks), 2);
     });
 }
 

@@ -14,6 +14,8 @@ mod support;
 mod cache_lifetime;
 mod documents;
 mod http_fetcher;
+mod negative_cache;
 mod outage;
+mod pinning;
 mod rotation;
 mod stampede;

@@ -46,14 +46,15 @@ fn a_thousand_concurrent_cold_verifications_cause_one_discovery_and_one_jwks_req
 }
 
 #[test]
-fn a_failed_cold_fetch_fails_every_waiter_once_and_is_not_cached() {
+fn a_failed_cold_fetch_fails_every_waiter_once_and_is_remembered_for_the_back_off() {
     block_on(async {
         let issuer = DevIssuer::start().await.unwrap();
         let unavailable = Fault::status(StatusCode::SERVICE_UNAVAILABLE)
             .with_latency(SLOW)
             .times(1);
         issuer.set_fault(Endpoint::Discovery, unavailable);
-        let discovery = support::discovery(&clock()).build().unwrap();
+        let clock = clock();
+        let discovery = support::discovery(&clock).build().unwrap();
         let url: Arc<str> = issuer.issuer_url().into();
 
         let start = Arc::new(Barrier::new(200));
@@ -83,7 +84,12 @@ fn a_failed_cold_fetch_fails_every_waiter_once_and_is_not_cached() {
             "one shared fetch"
         );
 
-        // The failure was not cached: the next caller fetches, and succeeds.
+        // The failure is remembered for the back-off (5 s), not beyond it:
+        // then the next caller fetches, and succeeds.
+        clock.advance(Duration::from_millis(4_999));
+        assert!(discovery.document(&url).await.is_err());
+        assert_eq!(issuer.request_count(Endpoint::Discovery), 1);
+        clock.advance(Duration::from_millis(1));
         let document = discovery.document(&url).await.unwrap();
         assert_eq!(document.issuer(), &*url);
         assert_eq!(issuer.request_count(Endpoint::Discovery), 2);
