@@ -114,7 +114,8 @@ pub struct AuthError {
     algs: Arc<str>,
     nonce: Option<String>,
     scope: Option<String>,
-    retry_after: Option<Duration>,
+    /// Whole seconds, rounded up: what the header says.
+    retry_after: Option<u32>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -163,7 +164,11 @@ impl AuthError {
     }
 
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
-        self.retry_after = retry_after;
+        // Rounded up, and never 0, which would invite an immediate retry.
+        self.retry_after = retry_after.map(|after| {
+            let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+            u32::try_from(seconds).unwrap_or(u32::MAX).max(1)
+        });
         self
     }
 
@@ -202,9 +207,10 @@ impl AuthError {
 
     /// For a temporary refusal ([`AuthErrorKind::RateLimited`], and
     /// [`AuthErrorKind::Unavailable`] when the failing part knows), how
-    /// long the client should wait: the `Retry-After` header.
+    /// long the client should wait: the `Retry-After` header (whole
+    /// seconds, rounded up, at least 1).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.retry_after.map(|seconds| Duration::from_secs(seconds.into()))
     }
 
     /// The `WWW-Authenticate` challenges, one entry per scheme offered.
@@ -245,10 +251,8 @@ impl AuthError {
         {
             headers.insert(DPOP_NONCE, value);
         }
-        if let Some(retry_after) = self.retry_after {
-            // Rounded up: answering 0 would invite an immediate retry.
-            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-            headers.insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
         }
         headers
     }
