@@ -20,6 +20,8 @@ without an Auth0 tenant and without mocking the SDK.
   the old one; [`Fault`]s make an [`Endpoint`] slow, failing, garbled,
   oversized, hanging or connection-closing; request counters and
   [`RecordedTokenRequest`]s show what a client really sent.
+- [`RedisServer`] runs a throwaway `redis-server` on a loopback port for
+  tests of fleet state kept in Redis, and kills or restarts it empty.
 - The [`dpop`] module re-exports the `dpop` crate's client side: a P-256
   [`ProofKey`](dpop::ProofKey), the [`ProofBuilder`](dpop::ProofBuilder) and
   [`danger`](dpop::danger) for deliberately wrong proofs.
@@ -102,6 +104,9 @@ pub use key_ring::RotateMode;
 
 mod recorded_request;
 pub use recorded_request::{ClientAuthMethod, RecordedTokenRequest};
+
+mod redis_server;
+pub use redis_server::RedisServer;
 
 mod signing_key;
 pub use signing_key::SigningKey;
