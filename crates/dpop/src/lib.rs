@@ -14,9 +14,11 @@ without Auth0.
   [`Error`] variant, and returns a [`VerifiedProof`] with the key's
   thumbprint.
 - [`ReplayCache`] and the bounded [`InMemoryReplayCache`] accept each proof
-  once.
+  once; the in-memory cache gives each key a share, so that one client
+  signing proofs as fast as it can is refused (429) and no one else is.
 - [`NonceSource`] issues stateless, rotating server nonces and
-  [`Error::UseNonce`] carries the one to send back in `DPoP-Nonce`.
+  [`Error::UseNonce`] carries the one to send back in `DPoP-Nonce`; a
+  fleet can replace the shared secret without refusing a nonce.
 - [`ProofKey`] and [`ProofBuilder`] create proofs, for clients of
   DPoP-protected APIs and for tests.
 
@@ -78,7 +80,8 @@ None.
 # Where next
 
 - [`manual`]: the defaults, the `iat` window, the `htu` normalisations,
-  401 versus 400, and why the replay cache fails closed.
+  401 versus 400, the replay cache's bounds and memory (and why it fails
+  closed), and rotating the nonce secret.
 - [`danger`]: signing deliberately broken proofs, for tests.
 */
 

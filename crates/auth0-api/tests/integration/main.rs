@@ -8,5 +8,6 @@ mod concurrency;
 mod exchange;
 mod forged_tokens;
 mod multi_domain;
+mod replay_quota;
 mod schemes;
 mod support;

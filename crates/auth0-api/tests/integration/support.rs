@@ -92,3 +92,23 @@ pub(crate) fn assert_refused(error: &AuthError, status: u16, code: &str, www_aut
         "{error:?}"
     );
 }
+
+/// A proof for `method` and `url` bound to `token`, made at `iat`.
+pub(crate) fn proof_at(key: &ProofKey, method: &str, url: &str, token: &str, iat: u64) -> String {
+    ProofBuilder::new(key)
+        .htm(method)
+        .htu(url)
+        .access_token(token)
+        .iat(i64::try_from(iat).unwrap())
+        .sign()
+        .unwrap()
+}
+
+/// The headers of a DPoP request with `token` and a fresh proof made at
+/// `iat`.
+pub(crate) fn dpop_headers(key: &ProofKey, token: &str, iat: u64) -> HeaderMap {
+    Headers::default()
+        .authorization(&format!("DPoP {token}"))
+        .dpop(&proof_at(key, "GET", URL, token, iat))
+        .0
+}

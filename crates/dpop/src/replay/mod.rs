@@ -33,6 +33,13 @@ use async_trait::async_trait;
 /// `SET key 1 NX EXAT expires_at`, or a map lookup and insert under one lock
 /// as [`InMemoryReplayCache`] does.
 ///
+/// A store must be bounded per key as well as in total, and refuse the key
+/// over its share ([`ReplayError::KeyQuotaExceeded`]) rather than everyone
+/// ([`ReplayError::CapacityExceeded`]): a client holding one valid bound
+/// token can sign fresh, valid proofs as fast as it likes, and would
+/// otherwise fill the store for all. Check for a replay first, so that a
+/// replay is reported as one whatever the bounds say.
+///
 /// [`check_and_store`]: ReplayCache::check_and_store
 #[async_trait]
 pub trait ReplayCache: Debug + Send + Sync {

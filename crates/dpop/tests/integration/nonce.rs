@@ -166,3 +166,85 @@ fn the_verifier_exposes_its_source_for_success_responses() {
     let source = env.verifier.nonce_source().unwrap();
     assert_eq!(source.check(&nonces.issue()), Ok(()));
 }
+
+/// A verifier on `env`'s clock requiring nonces from a source that issues
+/// with `secret` and also accepts `accepted`.
+fn replica(env: &Env, secret: u8, accepted: &[u8]) -> Verifier {
+    let mut source = NonceSource::builder();
+    source
+        .secret(&[secret; 32])
+        .step(Duration::from_secs(STEP))
+        .clock(env.clock.clone());
+    for &old in accepted {
+        source.accept_secret(&[old; 32]);
+    }
+    Verifier::builder()
+        .clock(env.clock.clone())
+        .nonces(Arc::new(source.build().unwrap()))
+        .build()
+}
+
+fn verify_on(env: &Env, verifier: &Verifier, nonce: &str) -> Result<(), Error> {
+    let proof = proof_with_nonce(env, nonce);
+    let proofs = [proof.as_str()];
+    let request = dpop::Request::new(&proofs, "GET", crate::support::URL);
+    crate::support::block_on(verifier.verify(&request)).map(|_| ())
+}
+
+#[test]
+fn a_fleet_rotates_its_secret_without_refusing_a_nonce_it_issued() {
+    const OLD: u8 = 1;
+    const NEW: u8 = 2;
+    let env = Env::new();
+    let before = replica(&env, OLD, &[]);
+    let phase_1 = replica(&env, OLD, &[NEW]);
+    let phase_2 = replica(&env, NEW, &[OLD]);
+    let issued_by = |v: &Verifier| v.nonce_source().unwrap().issue();
+
+    // A nonce issued just before a replica rotates passes just after it.
+    let old_nonce = issued_by(&before);
+    env.clock.advance(Duration::from_secs(1));
+    verify_on(&env, &phase_2, &old_nonce).unwrap();
+    // While replicas move to phase 2, the ones still in phase 1 accept the
+    // new nonces, and everyone accepts the old ones.
+    let new_nonce = issued_by(&phase_2);
+    assert_ne!(new_nonce, issued_by(&phase_1));
+    verify_on(&env, &phase_1, &new_nonce).unwrap();
+    verify_on(&env, &phase_1, &old_nonce).unwrap();
+    // ... which the old configuration would not have done.
+    assert!(matches!(
+        verify_on(&env, &before, &new_nonce),
+        Err(Error::UseNonce {
+            reason: NonceError::Invalid,
+            ..
+        })
+    ));
+
+    // A nonce from a secret none of them knows is refused, with a fresh one
+    // of the new secret.
+    let unknown = replica(&env, 9, &[]);
+    let err = verify_on(&env, &phase_2, &issued_by(&unknown)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::UseNonce {
+                reason: NonceError::Invalid,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let fresh = err.fresh_nonce().unwrap().to_owned();
+    verify_on(&env, &replica(&env, NEW, &[]), &fresh).unwrap();
+
+    // Two steps later the old nonces have expired anyway: dropping the old
+    // secret (phase 3) refuses nothing a client could still hold.
+    env.clock.advance(Duration::from_secs(2 * STEP));
+    assert!(matches!(
+        verify_on(&env, &phase_2, &old_nonce),
+        Err(Error::UseNonce {
+            reason: NonceError::Expired,
+            ..
+        })
+    ));
+}

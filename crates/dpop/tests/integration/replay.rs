@@ -91,21 +91,25 @@ fn an_entry_is_forgotten_once_its_proof_cannot_pass() {
 #[test]
 fn memory_stays_bounded_over_100_000_distinct_proofs() {
     // Driven through the cache directly (signing 100,000 proofs would be
-    // slow): 100 proofs per simulated second for 1,000 s, each expiring as
-    // the verifier computes it, iat + 300 + 30.
+    // slow): 100 proofs per simulated second from 10 keys for 1,000 s, each
+    // expiring as the verifier computes it, iat + 300 + 30. (Ten keys, not
+    // one: one key at 100 proofs per second would exceed its share.)
     let clock = Arc::new(ManualClock::at_unix_seconds(NOW as u64));
     let cache = InMemoryReplayCache::builder().clock(clock.clone()).build();
-    let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
     let window = 330;
     let per_second = 100;
-    let mut peak = 0;
+    let (mut peak, mut peak_bytes) = (0, 0);
     for i in 0..100_000u64 {
         if i % per_second == 0 && i > 0 {
             clock.advance(Duration::from_secs(1));
         }
         let iat = clock.unix_seconds() as u64;
-        block_on(cache.check_and_store(jkt, &format!("jti-{i}"), iat + window)).unwrap();
+        let jkt = format!("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4{}", i % 10);
+        block_on(cache.check_and_store(&jkt, &format!("jti-{i}"), iat + window)).unwrap();
         peak = peak.max(cache.len());
+        if i % 1_000 == 0 {
+            peak_bytes = peak_bytes.max(cache.memory_usage());
+        }
     }
     // live entries: at most (window + 1) seconds of proofs
     let bound = ((window + 1) * per_second) as usize;
@@ -115,10 +119,52 @@ fn memory_stays_bounded_over_100_000_distinct_proofs() {
         "entries were kept: {peak}"
     );
     assert!(cache.len() <= bound);
-    // and once the load stops, everything expires
+    // about 50 bytes an entry; never the 1,000,000-entry capacity's worth
+    assert!(peak_bytes < 100 * bound, "{peak_bytes} bytes");
+    // and once the load stops, everything expires and memory is given back
     clock.advance(Duration::from_secs(window + 1));
     cache.purge_expired();
     assert!(cache.is_empty());
+    assert_eq!(cache.memory_usage(), 0);
+}
+
+#[test]
+fn a_key_signing_faster_than_its_share_allows_is_rate_limited_alone() {
+    let mut env = Env::new();
+    let cache = Arc::new(
+        InMemoryReplayCache::builder()
+            .max_entries(1_000)
+            .max_entries_per_key(3)
+            .clock(env.clock.clone())
+            .build(),
+    );
+    env.verifier = Verifier::builder()
+        .clock(env.clock.clone())
+        .replay_cache(cache.clone())
+        .build();
+    let other = Env::new(); // another key, verified by env's verifier
+    for _ in 0..3 {
+        env.verify(&env.proof(|_| {}, |_| {})).unwrap();
+    }
+    let proof = env.proof(|_| {}, |_| {});
+    let err = env.verify(&proof).unwrap_err();
+    assert!(
+        matches!(err, Error::KeyQuotaExceeded { max_per_key: 3, .. }),
+        "{err:?}"
+    );
+    assert_eq!((err.status_code(), err.error_code()), (429, "rate_limited"));
+    // iat = NOW: the oldest entry lasts through NOW + 330
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(331)));
+    assert!(err.is_retryable() && !err.is_proof_error());
+    // another key is unaffected, and the refused proof took no place
+    env.verify(&other.proof(|_| {}, |_| {})).unwrap();
+    assert_eq!(cache.len(), 4);
+    // once the first proofs have expired the key may sign again
+    env.clock.advance(Duration::from_secs(331));
+    let fresh = env.proof_with_claims(|c| {
+        c.insert("iat".into(), (NOW + 331).into());
+    });
+    env.verify(&fresh).unwrap();
 }
 
 #[test]

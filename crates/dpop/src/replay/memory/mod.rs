@@ -1,62 +1,111 @@
-//! A bounded, in-process [`ReplayCache`].
+//! A bounded, in-process [`ReplayCache`] with a share per key.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+mod builder;
+mod entries;
+mod expiry;
+mod fingerprint;
+mod keys;
+mod siphash;
+mod table;
+
+pub use builder::InMemoryReplayCacheBuilder;
+
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use async_trait::async_trait;
-use jose_core::{Clock, SystemClock};
-use ring::digest;
+use jose_core::Clock;
 
+use self::entries::{Entries, Limits};
+use self::fingerprint::Fingerprinter;
 use super::{ReplayCache, ReplayError};
 
-/// SHA-256 of the entry's key: fixed size whatever the `jti` length.
-type EntryKey = [u8; 32];
-
-const DEFAULT_MAX_ENTRIES: usize = 100_000;
-
-/// A [`ReplayCache`] in this process's memory, bounded in size.
+/// A [`ReplayCache`] in this process's memory, bounded in total and per key.
 ///
-/// Each entry costs about 100 bytes (a 32-byte hash of the key, its expiry,
-/// and their place in a hash map and a min-heap), whatever the length of the
-/// `jti`. Entries are dropped as soon as their proof could no longer pass
-/// the `iat` window, so under a steady load the cache holds about
-/// (proofs per second) x (offset + 2 x leeway) entries, 330 s with the
-/// defaults.
+/// # Bounds
 ///
-/// When the cache is full of live entries, new proofs are **refused**
-/// ([`ReplayError::CapacityExceeded`]) rather than evicting live entries:
-/// evicting would let an attacker who floods the cache replay a victim's
-/// proof. Expired entries are always removed first. The default capacity of
-/// 100,000 covers a steady 300 proofs per second with the default window.
+/// - **In total**: at most [`max_entries`](InMemoryReplayCacheBuilder::max_entries)
+///   live entries (default 1,000,000). When full, new proofs are **refused**
+///   ([`ReplayError::CapacityExceeded`], a 503) rather than evicting live
+///   entries: evicting would let whoever floods the cache replay someone
+///   else's proof.
+/// - **Per key**: one proof key (`jkt`) may hold at most
+///   [`max_entries_per_key`](InMemoryReplayCacheBuilder::max_entries_per_key)
+///   live entries (default 10,000, about 30 new proofs per second for the
+///   330 s a proof stays acceptable). A key over its share is refused
+///   ([`ReplayError::KeyQuotaExceeded`], a 429) with the time until its
+///   oldest entry expires; every other key is unaffected. So one client,
+///   however fast it signs valid proofs, cannot lock the others out: it
+///   takes a hundred keys at their full share, each with its own bound
+///   token, to fill the default cache.
 ///
-/// It protects one process. Several instances behind a load balancer need a
-/// shared store (implement [`ReplayCache`] over Redis or a database).
+/// A proof seen before is reported as [`ReplayError::Replayed`] whatever
+/// the bounds say.
 ///
+/// # Memory
+///
+/// Each entry is a 128-bit keyed fingerprint of `(jkt, jti)`, whatever the
+/// `jti`'s length. It is held in a hash set (the replay check), in a list
+/// for its expiry second (the purge) and, when its key holds several
+/// entries, as a 4-byte expiry in that key's heap (the share and its
+/// `Retry-After`). An entry is dropped once its proof can no longer pass
+/// the `iat` window (`expires_at`, up to 360 s after it is stored with the
+/// default window), the tables shrink again after a burst, and an idle
+/// cache holds nothing. Under a steady load:
+///
+/// ```text
+/// bytes ≈ new proofs per second × 360 s × bytes per entry
+/// ```
+///
+/// Bytes per entry, measured with [`memory_usage`](Self::memory_usage) at
+/// 720,000 live entries (2,000 new proofs per second for 360 s; the tests
+/// `holds_2000_proofs_per_second_in_64_mib*` check the first and the last
+/// row):
+///
+/// | who sends the proofs | bytes per entry | total |
+/// |---|---:|---:|
+/// | 2,000 keys, one proof per second each | 47 | 32.4 MiB |
+/// | a new key for every proof | 66 | 45.3 MiB |
+/// | two proofs per key (the costliest arrangement) | 81 | 55.6 MiB |
+///
+/// Hash tables grow by doubling, so the figure moves with the load: the
+/// set alone costs between 19 and 39 bytes per entry depending on where the
+/// load sits between two doublings. Completely full, the default cache
+/// holds between 56 and 87 MiB.
+///
+/// Each call takes one lock for O(1) work, plus the purge of what expired
+/// since the last call (O(1) per entry removed); the fingerprint is
+/// computed before the lock is taken.
+///
+/// # Fingerprints
+///
+/// The fingerprint's high half is a keyed hash of the `jkt`, its low half
+/// one of the pair; the hash keys are random per cache, so no one can craft
+/// colliding pairs. A collision could only make a fresh proof look used (a
+/// false `Replayed`, about 5e-16 per proof for a key at its full share),
+/// never let a replay through: the same pair always has the same
+/// fingerprint.
+///
+/// # Scope
+///
+/// It protects one process. Several instances behind a load balancer need
+/// a shared store (implement [`ReplayCache`] over Redis or a database).
 /// Expiry follows the injected [`Clock`]; give it the verifier's.
 pub struct InMemoryReplayCache {
     inner: Mutex<Entries>,
-    max_entries: usize,
+    fingerprints: Fingerprinter,
+    limits: Limits,
     clock: Arc<dyn Clock>,
 }
 
-#[derive(Default)]
-struct Entries {
-    /// Live keys and the last second at which each may still be replayed.
-    seen: HashMap<EntryKey, u64>,
-    /// The same entries ordered by expiry, soonest first.
-    by_expiry: BinaryHeap<Reverse<(u64, EntryKey)>>,
-}
-
 impl InMemoryReplayCache {
-    /// A cache with the defaults: 100,000 entries, the system clock.
+    /// A cache with the defaults: 1,000,000 entries, 10,000 per key, the
+    /// system clock.
     pub fn new() -> Self {
         InMemoryReplayCacheBuilder::new().build()
     }
 
-    /// A builder for another capacity or a test clock.
+    /// A builder for other bounds or a test clock.
     pub fn builder() -> InMemoryReplayCacheBuilder {
         InMemoryReplayCacheBuilder::new()
     }
@@ -64,7 +113,7 @@ impl InMemoryReplayCache {
     /// The number of entries held, including any that expired since the
     /// last call that stored or purged.
     pub fn len(&self) -> usize {
-        self.lock().seen.len()
+        self.lock().len()
     }
 
     /// Whether the cache holds no entries.
@@ -72,12 +121,32 @@ impl InMemoryReplayCache {
         self.len() == 0
     }
 
-    /// The configured maximum number of entries.
+    /// The configured maximum number of live entries.
     pub fn max_entries(&self) -> usize {
-        self.max_entries
+        self.limits.max_entries
     }
 
-    /// Drops every entry whose proof can no longer pass the `iat` window.
+    /// The configured maximum number of live entries of one key.
+    pub fn max_entries_per_key(&self) -> usize {
+        self.limits.max_per_key
+    }
+
+    /// The heap memory the cache holds, in bytes.
+    ///
+    /// Computed from the capacities of the structures held, not their
+    /// contents: the fingerprint set and the per-key tables as the standard
+    /// library's hash tables lay them out (a power-of-two number of slots,
+    /// at most 7/8 used, each holding the element and one control byte),
+    /// the per-second fingerprint lists and per-key heaps exactly, and the
+    /// small ordered map of seconds as an upper estimate. The allocator's
+    /// own overhead is not included. Costs O(1) and takes the lock briefly.
+    pub fn memory_usage(&self) -> usize {
+        self.lock().memory_usage()
+    }
+
+    /// Drops every entry whose proof can no longer pass the `iat` window,
+    /// and gives back memory a burst left behind. Storing a proof does this
+    /// too; call it to free memory after traffic stops.
     pub fn purge_expired(&self) {
         let now = self.now();
         self.lock().purge(now);
@@ -94,62 +163,12 @@ impl InMemoryReplayCache {
     }
 
     fn insert(&self, jkt: &str, jti: &str, expires_at: u64) -> Result<(), ReplayError> {
+        // Hashing needs no lock.
+        let fingerprint = self.fingerprints.fingerprint(jkt, jti);
         let now = self.now();
-        if expires_at < now {
-            // The verifier never asks this: such a proof fails the iat check.
-            // Storing it would only waste space, and it cannot pass later.
-            return Ok(());
-        }
-        let key = entry_key(jkt, jti);
-        let mut entries = self.lock();
-        entries.purge(now);
-        if entries.seen.contains_key(&key) {
-            return Err(ReplayError::Replayed);
-        }
-        if entries.seen.len() >= self.max_entries {
-            let oldest = entries.by_expiry.peek().map_or(now, |Reverse((at, _))| *at);
-            return Err(ReplayError::CapacityExceeded {
-                capacity: self.max_entries,
-                retry_after: Duration::from_secs(oldest.saturating_sub(now) + 1),
-            });
-        }
-        entries.seen.insert(key, expires_at);
-        entries.by_expiry.push(Reverse((expires_at, key)));
-        Ok(())
+        self.lock()
+            .insert(fingerprint, expires_at, now, self.limits)
     }
-}
-
-impl Entries {
-    /// Removes every entry with `expires_at < now`.
-    fn purge(&mut self, now: u64) {
-        while let Some(Reverse((expires_at, key))) = self.by_expiry.peek().copied() {
-            if expires_at >= now {
-                break;
-            }
-            self.by_expiry.pop();
-            if self.seen.get(&key) == Some(&expires_at) {
-                self.seen.remove(&key);
-            }
-        }
-        // Give memory back after a burst, but not on every small dip.
-        let len = self.seen.len();
-        if self.seen.capacity() > 1024 && len < self.seen.capacity() / 4 {
-            self.seen.shrink_to(len * 2);
-            self.by_expiry.shrink_to(len * 2);
-        }
-    }
-}
-
-/// An unambiguous fixed-size key for the pair: SHA-256 over the length of
-/// `jkt`, `jkt`, then `jti`.
-fn entry_key(jkt: &str, jti: &str) -> EntryKey {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(&(jkt.len() as u64).to_be_bytes());
-    ctx.update(jkt.as_bytes());
-    ctx.update(jti.as_bytes());
-    let mut key = [0u8; 32];
-    key.copy_from_slice(ctx.finish().as_ref());
-    key
 }
 
 #[async_trait]
@@ -175,139 +194,12 @@ impl fmt::Debug for InMemoryReplayCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InMemoryReplayCache")
             .field("len", &self.len())
-            .field("max_entries", &self.max_entries)
+            .field("max_entries", &self.limits.max_entries)
+            .field("max_entries_per_key", &self.limits.max_per_key)
             .field("clock", &self.clock)
-            .finish()
-    }
-}
-
-/// Options for an [`InMemoryReplayCache`].
-#[derive(Debug, Clone)]
-pub struct InMemoryReplayCacheBuilder {
-    max_entries: usize,
-    clock: Arc<dyn Clock>,
-}
-
-impl InMemoryReplayCacheBuilder {
-    /// The defaults: 100,000 entries, the system clock.
-    pub fn new() -> Self {
-        Self {
-            max_entries: DEFAULT_MAX_ENTRIES,
-            clock: Arc::new(SystemClock::default()),
-        }
-    }
-
-    /// The most live entries kept; past it, new proofs are refused.
-    ///
-    /// Default: 100,000.
-    pub fn max_entries(&mut self, max_entries: usize) -> &mut Self {
-        self.max_entries = max_entries;
-        self
-    }
-
-    /// The clock that decides when entries expire; use the verifier's.
-    ///
-    /// Default: [`SystemClock`].
-    pub fn clock(&mut self, clock: Arc<dyn Clock>) -> &mut Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Builds the cache.
-    pub fn build(&self) -> InMemoryReplayCache {
-        InMemoryReplayCache {
-            inner: Mutex::new(Entries::default()),
-            max_entries: self.max_entries,
-            clock: Arc::clone(&self.clock),
-        }
-    }
-}
-
-impl Default for InMemoryReplayCacheBuilder {
-    fn default() -> Self {
-        Self::new()
+            .finish_non_exhaustive()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use jose_core::ManualClock;
-
-    fn cache(clock: &Arc<ManualClock>, max: usize) -> InMemoryReplayCache {
-        InMemoryReplayCache::builder()
-            .max_entries(max)
-            .clock(clock.clone())
-            .build()
-    }
-
-    #[test]
-    fn second_insert_of_a_pair_is_a_replay_until_it_expires() {
-        let clock = Arc::new(ManualClock::at_unix_seconds(1_000));
-        let cache = cache(&clock, 10);
-        cache.insert("k", "j", 1_010).unwrap();
-        assert!(matches!(
-            cache.insert("k", "j", 1_010),
-            Err(ReplayError::Replayed)
-        ));
-        // another key or another jti is another entry
-        cache.insert("k2", "j", 1_010).unwrap();
-        cache.insert("k", "j2", 1_010).unwrap();
-        clock.set(Duration::from_secs(1_010)); // the last second it counts
-        assert!(matches!(
-            cache.insert("k", "j", 1_020),
-            Err(ReplayError::Replayed)
-        ));
-        clock.advance(Duration::from_secs(1));
-        cache.insert("k", "j", 1_020).unwrap();
-        assert_eq!(cache.len(), 1);
-    }
-
-    #[test]
-    fn key_is_unambiguous() {
-        assert_ne!(entry_key("ab", "c"), entry_key("a", "bc"));
-    }
-
-    #[test]
-    fn full_cache_fails_closed_then_recovers_after_expiry() {
-        let clock = Arc::new(ManualClock::at_unix_seconds(1_000));
-        let cache = cache(&clock, 3);
-        for jti in ["a", "b", "c"] {
-            cache.insert("k", jti, 1_005).unwrap();
-        }
-        assert!(matches!(
-            cache.insert("k", "d", 1_005),
-            Err(ReplayError::CapacityExceeded { capacity: 3, .. })
-        ));
-        // a replay is still reported as a replay when full
-        assert!(matches!(
-            cache.insert("k", "a", 1_005),
-            Err(ReplayError::Replayed)
-        ));
-        clock.advance(Duration::from_secs(6));
-        cache.insert("k", "d", 1_011).unwrap();
-        assert_eq!(cache.len(), 1);
-    }
-
-    #[test]
-    fn already_expired_entries_are_not_stored() {
-        let clock = Arc::new(ManualClock::at_unix_seconds(1_000));
-        let cache = cache(&clock, 3);
-        cache.insert("k", "a", 999).unwrap();
-        assert!(cache.is_empty());
-    }
-
-    #[test]
-    fn purge_gives_memory_back() {
-        let clock = Arc::new(ManualClock::at_unix_seconds(1_000));
-        let cache = cache(&clock, 100_000);
-        for i in 0..10_000 {
-            cache.insert("k", &i.to_string(), 1_001).unwrap();
-        }
-        clock.advance(Duration::from_secs(2));
-        cache.purge_expired();
-        let entries = cache.lock();
-        assert!(entries.seen.is_empty() && entries.by_expiry.is_empty());
-        assert!(entries.seen.capacity() < 10_000);
-    }
-}
+mod tests;
