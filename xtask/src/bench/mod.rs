@@ -9,6 +9,9 @@
 //!   and the report (fetch counts, paired timings) the benchmark wrote next
 //!   to them. A missed target is reported, not an error: timings depend on
 //!   the machine.
+//!   Then it runs `fleet-tests`' `replay_store` benchmarks the same way
+//!   and prints theirs ([`replay_store`]): the Redis replay cache against
+//!   the in-memory one.
 //! - `cargo xtask bench --test` runs each benchmark once, untimed, as CI
 //!   does (`cargo bench ... -- --test`), and prints no summary.
 
@@ -17,6 +20,8 @@ use std::process::Command;
 use std::time::SystemTime;
 
 use serde_json::Value;
+
+mod replay_store;
 
 /// The package and benchmark target this command runs.
 const PACKAGE: &str = "auth0-api";
@@ -125,10 +130,10 @@ const WARM_RATE: &str = "threads/bearer_2";
 
 /// A criterion mean, in nanoseconds per iteration, with its 95% interval.
 #[derive(Debug, Clone, Copy)]
-struct Mean {
-    ns: f64,
-    lower: f64,
-    upper: f64,
+pub(crate) struct Mean {
+    pub(crate) ns: f64,
+    pub(crate) lower: f64,
+    pub(crate) upper: f64,
 }
 
 /// Runs the benchmarks as `args` ask and prints the summary.
@@ -137,27 +142,17 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let test_only = args.iter().any(|a| a == "--test");
     let criterion_dir = criterion_dir(&cargo)?;
     let report_path = criterion_dir.join(REPORT_FILE);
-    if report_path.exists() {
-        std::fs::remove_file(&report_path)
-            .map_err(|e| format!("cannot remove {}: {e}", report_path.display()))?;
-    }
     let started = SystemTime::now();
 
-    let mut command = Command::new(&cargo);
-    command
-        .args(["bench", "-p", PACKAGE, "--bench", BENCH, "--"])
-        .args(args)
-        .env(REPORT_ENV, &report_path);
-    println!(
-        "==> cargo bench -p {PACKAGE} --bench {BENCH} -- {}",
-        args.join(" ")
-    );
-    let status = command
-        .status()
-        .map_err(|e| format!("could not start cargo bench: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo bench failed ({status})"));
-    }
+    cargo_bench(&cargo, PACKAGE, BENCH, args, &report_path)?;
+    let store_report = criterion_dir.join(replay_store::REPORT_FILE);
+    cargo_bench(
+        &cargo,
+        replay_store::PACKAGE,
+        replay_store::BENCH,
+        args,
+        &store_report,
+    )?;
     if test_only {
         println!("==> bench: every benchmark ran once (--test mode, no timings)");
         return Ok(());
@@ -182,7 +177,37 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     print_ratios(&mean, report.as_ref());
     print_scaling(&mean);
     print_cold_start(&mean, report.as_ref());
-    Ok(())
+    replay_store::print_summary(&criterion_dir, started, &store_report)
+}
+
+/// Runs one benchmark target with `args`, its report going to
+/// `report_path` (removed first, so that a stale one is never read).
+fn cargo_bench(
+    cargo: &str,
+    package: &str,
+    bench: &str,
+    args: &[String],
+    report_path: &Path,
+) -> Result<(), String> {
+    if report_path.exists() {
+        std::fs::remove_file(report_path)
+            .map_err(|e| format!("cannot remove {}: {e}", report_path.display()))?;
+    }
+    println!(
+        "==> cargo bench -p {package} --bench {bench} -- {}",
+        args.join(" ")
+    );
+    let status = Command::new(cargo)
+        .args(["bench", "-p", package, "--bench", bench, "--"])
+        .args(args)
+        .env(REPORT_ENV, report_path)
+        .status()
+        .map_err(|e| format!("could not start cargo bench: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo bench -p {package} failed ({status})"))
+    }
 }
 
 /// Criterion's output directory, found as criterion finds it:
@@ -212,7 +237,11 @@ fn criterion_dir(cargo: &str) -> Result<PathBuf, String> {
 /// The mean of benchmark `id` (`group/function`), if this run measured it.
 /// An estimate older than `started` is a previous run's, for a benchmark
 /// this run filtered out.
-fn read_mean(criterion_dir: &Path, id: &str, started: SystemTime) -> Result<Option<Mean>, String> {
+pub(crate) fn read_mean(
+    criterion_dir: &Path,
+    id: &str,
+    started: SystemTime,
+) -> Result<Option<Mean>, String> {
     let path = criterion_dir.join(id).join("new").join("estimates.json");
     let Ok(metadata) = std::fs::metadata(&path) else {
         return Ok(None);
@@ -238,7 +267,7 @@ fn read_mean(criterion_dir: &Path, id: &str, started: SystemTime) -> Result<Opti
 }
 
 /// The report the benchmark wrote (fetch counts, paired timings), if any.
-fn read_report(path: &Path) -> Result<Option<Value>, String> {
+pub(crate) fn read_report(path: &Path) -> Result<Option<Value>, String> {
     if !path.exists() {
         return Ok(None);
     }
@@ -433,7 +462,7 @@ fn range(value: &Value) -> String {
 }
 
 /// Nanoseconds in the largest unit that keeps the number at least 1.
-fn duration(ns: f64) -> String {
+pub(crate) fn duration(ns: f64) -> String {
     if ns < 0.0 {
         format!("-{}", duration(-ns))
     } else if ns >= 1e9 {

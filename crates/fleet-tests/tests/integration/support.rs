@@ -1,0 +1,286 @@
+//! A fleet: one redis-server, one dev-issuer and three replica processes,
+//! all on one instant that the tests move together.
+
+use std::future::Future;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use auth0_api::ManualClock;
+use dev_issuer::dpop::{ProofBuilder, ProofKey};
+use dev_issuer::{DevIssuer, RedisServer};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The instant the fleet starts at.
+pub(crate) const NOW: u64 = 1_700_000_000;
+
+/// The URL every replica checks proofs against.
+pub(crate) const ORDERS: &str = "https://api.example.com/orders";
+
+/// The longest any test waits for anything.
+const TEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A DPoP proof's `iat` may be this far ahead of the clock (the default),
+/// which is why a new or reset replay store refuses proofs signed in its
+/// first seconds: they could have been accepted before the reset.
+const IAT_LEEWAY: u64 = 30;
+
+/// Runs `future`, failing the test if it takes longer than the bound.
+pub(crate) async fn within<F: Future>(future: F) -> F::Output {
+    tokio::time::timeout(TEST_TIMEOUT, future)
+        .await
+        .expect("the test timed out")
+}
+
+/// How a fleet's replicas are configured.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Config {
+    /// Require server nonces (secrets kept in Redis).
+    pub(crate) nonces: bool,
+    /// The most live proofs one key may hold; the default when `None`.
+    pub(crate) max_proofs_per_key: Option<usize>,
+}
+
+pub(crate) struct Fleet {
+    redis: Mutex<RedisServer>,
+    pub(crate) issuer: DevIssuer,
+    pub(crate) clock: Arc<ManualClock>,
+    pub(crate) replicas: Vec<Replica>,
+    http: reqwest::Client,
+}
+
+pub(crate) struct Replica {
+    pub(crate) url: String,
+    // Killed when dropped.
+    _process: Child,
+}
+
+impl Fleet {
+    /// Three replicas with the default configuration.
+    pub(crate) async fn start() -> Self {
+        Self::start_with(Config::default()).await
+    }
+
+    pub(crate) async fn start_with(config: Config) -> Self {
+        let redis = RedisServer::start().unwrap();
+        let clock = Arc::new(ManualClock::at_unix_seconds(NOW));
+        let issuer = within(DevIssuer::builder().clock(clock.clone()).start())
+            .await
+            .unwrap();
+        let mut replicas = Vec::new();
+        for _ in 0..3 {
+            replicas.push(Replica::start(&issuer, &redis, config).await);
+        }
+        let fleet = Self {
+            redis: Mutex::new(redis),
+            issuer,
+            clock,
+            replicas,
+            http: http(),
+        };
+        fleet.open_replay_window().await;
+        fleet
+    }
+
+    /// A new replay store refuses proofs that could predate it (`iat` up to
+    /// the leeway after its creation). Creates the store's generation with
+    /// one proof, then moves past that window.
+    pub(crate) async fn open_replay_window(&self) {
+        let (key, token) = self.dpop_user("auth0|warm-up");
+        let mut reply = self.dpop(0, &token, &self.proof(&key, &token)).await;
+        if reply.error() == "use_dpop_nonce" {
+            let nonce = reply.header("dpop-nonce").unwrap().to_owned();
+            let proof = self.proof_with_nonce(&key, &token, &nonce);
+            reply = self.dpop(0, &token, &proof).await;
+        }
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
+        assert!(reply.description().contains("reset"), "{reply:?}");
+        self.advance(IAT_LEEWAY + 1).await;
+    }
+
+    /// Sends `proof` to replica `index` until the answer is no longer 503,
+    /// as the replica reconnects to a restarted Redis by itself. Bounded:
+    /// at most 100 tries, 20 ms apart.
+    pub(crate) async fn dpop_once_reconnected(
+        &self,
+        index: usize,
+        token: &str,
+        proof: &str,
+    ) -> Reply {
+        for _ in 0..100 {
+            let reply = self.dpop(index, token, proof).await;
+            if reply.status != StatusCode::SERVICE_UNAVAILABLE {
+                return reply;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("replica {index} still answers 503 two seconds after Redis is back");
+    }
+
+    /// Kills the redis-server.
+    pub(crate) fn stop_redis(&self) {
+        self.redis.lock().unwrap().stop().unwrap();
+    }
+
+    /// Starts an empty redis-server on the same port.
+    pub(crate) fn restart_redis(&self) {
+        self.redis.lock().unwrap().restart().unwrap();
+    }
+
+    /// Moves the issuer's and every replica's clock by `seconds`.
+    pub(crate) async fn advance(&self, seconds: u64) {
+        self.clock.advance(Duration::from_secs(seconds));
+        let now = self.now();
+        for replica in &self.replicas {
+            let url = format!("{}/_clock/{now}", replica.url);
+            let response = within(self.http.post(url).send()).await.unwrap();
+            assert!(response.status().is_success());
+        }
+    }
+
+    /// The fleet's instant, in Unix seconds.
+    pub(crate) fn now(&self) -> u64 {
+        u64::try_from(self.issuer.now()).unwrap()
+    }
+
+    /// A key and an access token bound to it.
+    pub(crate) fn dpop_user(&self, sub: &str) -> (ProofKey, String) {
+        let key = ProofKey::generate().unwrap();
+        let token = self
+            .issuer
+            .token()
+            .sub(sub)
+            .cnf_jkt(key.thumbprint())
+            .sign()
+            .unwrap();
+        (key, token)
+    }
+
+    /// A fresh proof for `GET /orders` at the fleet's instant.
+    pub(crate) fn proof(&self, key: &ProofKey, token: &str) -> String {
+        self.proof_builder(key, token).sign().unwrap()
+    }
+
+    /// As [`Fleet::proof`], carrying a server nonce.
+    pub(crate) fn proof_with_nonce(&self, key: &ProofKey, token: &str, nonce: &str) -> String {
+        self.proof_builder(key, token).nonce(nonce).sign().unwrap()
+    }
+
+    fn proof_builder<'a>(
+        &self,
+        key: &'a ProofKey,
+        token: &str,
+    ) -> ProofBuilder<'a, dev_issuer::dpop::proof_state::Ready> {
+        ProofBuilder::new(key)
+            .htm("GET")
+            .htu(ORDERS)
+            .access_token(token)
+            .iat(self.issuer.now())
+    }
+
+    /// `GET /orders` on replica `index` with a DPoP-bound token and a proof.
+    pub(crate) async fn dpop(&self, index: usize, token: &str, proof: &str) -> Reply {
+        let url = format!("{}/orders", self.replicas[index].url);
+        let request = self
+            .http
+            .get(url)
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof);
+        send(request).await
+    }
+
+    /// `GET /orders` on replica `index` with a Bearer token.
+    pub(crate) async fn bearer(&self, index: usize, token: &str) -> Reply {
+        let url = format!("{}/orders", self.replicas[index].url);
+        let request = self
+            .http
+            .get(url)
+            .header("authorization", format!("Bearer {token}"));
+        send(request).await
+    }
+}
+
+impl Replica {
+    async fn start(issuer: &DevIssuer, redis: &RedisServer, config: Config) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_replica"));
+        command
+            .env("ISSUER_URL", issuer.issuer_url())
+            .env("AUDIENCE", issuer.audience())
+            .env("REDIS_URL", redis.url())
+            .env("START_AT", issuer.now().to_string())
+            .env("NONCES", if config.nonces { "1" } else { "0" })
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        if let Some(max) = config.max_proofs_per_key {
+            command.env("MAX_PROOFS_PER_KEY", max.to_string());
+        }
+        let mut process = command.spawn().unwrap();
+        let stdout = process.stdout.take().unwrap();
+        let mut line = String::new();
+        within(BufReader::new(stdout).read_line(&mut line))
+            .await
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("the replica said {line:?}"));
+        Self {
+            url: format!("http://{addr}"),
+            _process: process,
+        }
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
+}
+
+impl Reply {
+    /// The `error` member of the JSON body.
+    pub(crate) fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or_default()
+    }
+
+    /// The `error_description` member of the JSON body.
+    pub(crate) fn description(&self) -> &str {
+        self.body["error_description"].as_str().unwrap_or_default()
+    }
+
+    /// A response header, as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+fn http() -> reqwest::Client {
+    // Already installed by an earlier call: fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(TEST_TIMEOUT)
+        .build()
+        .unwrap()
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Reply {
+    let response = within(request.send()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = within(response.bytes()).await.unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
