@@ -210,7 +210,8 @@ impl AuthError {
     /// long the client should wait: the `Retry-After` header (whole
     /// seconds, rounded up, at least 1).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after.map(|seconds| Duration::from_secs(seconds.into()))
+        self.retry_after
+            .map(|seconds| Duration::from_secs(seconds.into()))
     }
 
     /// The `WWW-Authenticate` challenges, one entry per scheme offered.
