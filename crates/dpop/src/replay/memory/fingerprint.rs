@@ -1,11 +1,13 @@
 //! Fixed-size keyed fingerprints of `(jkt, jti)` pairs.
 //!
-//! A fingerprint is 128 bits. The high half, the [`KeyId`], is
-//! SipHash-2-4 of the `jkt` under one secret key; the low half is
-//! SipHash-2-4 of `len(jkt) || jkt || jti` under another. Both secret keys
-//! are drawn from ring's `SystemRandom` when the cache is built, so no one outside the
-//! process can compute a fingerprint, and no one can choose `jti`s that
-//! collide with each other or with someone else's.
+//! A fingerprint is 128 bits. The high half, the [`KeyId`], is a keyed
+//! 64-bit hash of the `jkt`; the low half is another keyed hash of the
+//! pair. The hash is the standard library's: SipHash under a
+//! [`RandomState`], whose secret keys come from the operating system's
+//! random generator, so no one outside the process can compute a
+//! fingerprint, and no one can choose `jti`s that collide with each other
+//! or with someone else's. (ring has no short-input PRF; HMAC-SHA256 would
+//! cost several times as much per proof, for no gain here.)
 //!
 //! # Collisions
 //!
@@ -27,10 +29,6 @@
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 
-use ring::rand::{SecureRandom, SystemRandom};
-
-use super::siphash::{SipHasher24, SipKey};
-
 /// A pair's fingerprint: [`KeyId`] in the high 64 bits, the pair's hash in
 /// the low 64 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,42 +45,27 @@ impl Fingerprint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct KeyId(pub(super) u64);
 
-/// Computes fingerprints with this process's secret keys.
+/// Computes fingerprints with this cache's secret keys.
 pub(super) struct Fingerprinter {
-    key_id: SipKey,
-    pair: SipKey,
+    key_id: RandomState,
+    pair: RandomState,
 }
 
 impl Fingerprinter {
-    /// Fresh secret keys from ring's `SystemRandom`. Should the system
-    /// generator fail, the keys come from the standard library's
-    /// `RandomState`, also seeded by the operating system: a cache is never
-    /// refused for want of randomness.
+    /// Fresh secret keys, one set per cache.
     pub(super) fn random() -> Self {
-        let mut bytes = [0u8; 32];
-        if SystemRandom::new().fill(&mut bytes).is_err() {
-            let state = RandomState::new();
-            for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
-                chunk.copy_from_slice(&state.hash_one(i).to_le_bytes());
-            }
-        }
-        let (key_id, pair) = bytes.split_at(16);
         Self {
-            key_id: SipKey::from_bytes(key_id.try_into().unwrap_or_default()),
-            pair: SipKey::from_bytes(pair.try_into().unwrap_or_default()),
+            key_id: RandomState::new(),
+            pair: RandomState::new(),
         }
     }
 
-    /// The fingerprint of the pair. `jkt`'s length goes first, so that
-    /// `("ab", "c")` and `("a", "bc")` differ.
+    /// The fingerprint of the pair. `str`'s `Hash` ends each string with a
+    /// marker byte, so `("ab", "c")` and `("a", "bc")` differ.
     pub(super) fn fingerprint(&self, jkt: &str, jti: &str) -> Fingerprint {
-        let mut key_id = SipHasher24::new(self.key_id);
-        key_id.write(jkt.as_bytes());
-        let mut pair = SipHasher24::new(self.pair);
-        pair.write(&(jkt.len() as u64).to_le_bytes());
-        pair.write(jkt.as_bytes());
-        pair.write(jti.as_bytes());
-        Fingerprint((u128::from(key_id.finish()) << 64) | u128::from(pair.finish()))
+        let key_id = self.key_id.hash_one(jkt);
+        let pair = self.pair.hash_one((jkt, jti));
+        Fingerprint((u128::from(key_id) << 64) | u128::from(pair))
     }
 }
 

@@ -5,7 +5,6 @@ mod entries;
 mod expiry;
 mod fingerprint;
 mod keys;
-mod siphash;
 mod table;
 
 pub use builder::InMemoryReplayCacheBuilder;
