@@ -80,8 +80,8 @@ text reaches Redis's key space.
 
 # What Redis must provide
 
-- A single primary with Lua scripting: Redis 6 or later (tested with
-  7.0), or a compatible server.
+- A single primary with Lua scripting: Redis 7.0 or later (the script
+  uses `EXPIRE ... GT`; tested with 7.0), or a compatible server.
 - `maxmemory-policy noeviction` (writes then fail, and DPoP fails closed)
   or a `volatile-*` policy. Never `allkeys-*`: it could evict the
   generation marker or live proofs. The total number of proofs is bounded
@@ -141,3 +141,8 @@ pub use nonce::NonceSecrets;
 
 mod replay;
 pub use replay::{RedisReplayCache, RedisReplayCacheBuilder};
+
+// The README's example is compiled with the crate's doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -42,19 +42,32 @@ if expires_at < now then
   return {0, 0}
 end
 
--- Forget the proofs that can no longer pass the iat window (score < now).
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[3])
-if redis.call('ZSCORE', KEYS[2], member) then
+-- Add first: a member already present is a replay. (An expired member
+-- still present cannot be asked about: its proof fails the iat window.)
+if redis.call('ZADD', KEYS[2], 'NX', expires_at, member) == 0 then
   return {1, 0}
 end
-if redis.call('ZCARD', KEYS[2]) >= max_per_key then
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return {2, tonumber(oldest[2])}
+-- Over the share? Expired members are only dropped here, when they could
+-- change the answer: the common path stays at four calls, and a set never
+-- holds more than the share plus the one member being decided.
+local count = redis.call('ZCARD', KEYS[2])
+if count > max_per_key then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[3])
+  count = redis.call('ZCARD', KEYS[2])
+  if count > max_per_key then
+    redis.call('ZREM', KEYS[2], member)
+    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+    return {2, tonumber(oldest[2])}
+  end
 end
-redis.call('ZADD', KEYS[2], expires_at, member)
 -- The set lives as long as its latest entry, counted from the caller's
 -- now (relative, so a caller's clock that differs from Redis's cannot
--- drop the set early), plus one second for the last second itself.
-local latest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-redis.call('EXPIRE', KEYS[2], tonumber(latest[2]) - now + 1)
+-- drop the set early), plus one second for the last second itself. GT
+-- never shortens it; a new set has no expiry for GT to compare with.
+local ttl = expires_at - now + 1
+if count == 1 then
+  redis.call('EXPIRE', KEYS[2], ttl)
+else
+  redis.call('EXPIRE', KEYS[2], ttl, 'GT')
+end
 return {0, 0}
