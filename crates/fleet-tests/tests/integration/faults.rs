@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use dev_issuer::Endpoint;
 use reqwest::StatusCode;
 use tokio::task::JoinSet;
 
@@ -49,10 +50,21 @@ async fn redis_killed_under_load_fails_dpop_closed_keeps_bearer_and_recovers_emp
     while let Some(served) = within(load.join_next()).await {
         assert!(served.unwrap() > 0);
     }
+    let mut fleet = Arc::into_inner(fleet).unwrap();
 
-    // Back, empty, on the same port: the API was not restarted.
+    // A replica started during the outage: it cannot read the shared
+    // documents, so it fetches them itself, and serves Bearer.
+    let fetched = fleet.issuer.request_count(Endpoint::Discovery);
+    fleet.add_replica().await;
+    let reply = fleet.bearer(3, &bearer).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(fleet.issuer.request_count(Endpoint::Discovery), fetched + 1);
+    let reply = fleet.dpop(3, &token, &fleet.proof(&key, &token)).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{reply:?}");
+
+    // Back, empty, on the same port: no replica was restarted.
     fleet.restart_redis();
-    for replica in 0..3 {
+    for replica in 0..4 {
         let reply = fleet.dpop_once_reconnected(replica, &token, &before).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
         assert_eq!(reply.error(), "invalid_dpop_proof");

@@ -50,6 +50,7 @@ pub(crate) struct Fleet {
     pub(crate) issuer: DevIssuer,
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) replicas: Vec<Replica>,
+    config: Config,
     http: reqwest::Client,
 }
 
@@ -73,13 +74,14 @@ impl Fleet {
             .unwrap();
         let mut replicas = Vec::new();
         for _ in 0..3 {
-            replicas.push(Replica::start(&issuer, &redis, config).await);
+            replicas.push(Replica::start(&issuer, &redis.url(), config).await);
         }
         let fleet = Self {
             redis: Mutex::new(redis),
             issuer,
             clock,
             replicas,
+            config,
             http: http(),
         };
         fleet.open_replay_window().await;
@@ -119,6 +121,14 @@ impl Fleet {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         panic!("replica {index} still answers 503 two seconds after Redis is back");
+    }
+
+    /// Starts one more replica, as an autoscaler would; its index is the
+    /// number of replicas before it.
+    pub(crate) async fn add_replica(&mut self) {
+        let redis_url = self.redis.lock().unwrap().url();
+        let replica = Replica::start(&self.issuer, &redis_url, self.config).await;
+        self.replicas.push(replica);
     }
 
     /// Kills the redis-server.
@@ -205,12 +215,12 @@ impl Fleet {
 }
 
 impl Replica {
-    async fn start(issuer: &DevIssuer, redis: &RedisServer, config: Config) -> Self {
+    async fn start(issuer: &DevIssuer, redis_url: &str, config: Config) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_replica"));
         command
             .env("ISSUER_URL", issuer.issuer_url())
             .env("AUDIENCE", issuer.audience())
-            .env("REDIS_URL", redis.url())
+            .env("REDIS_URL", redis_url)
             .env("START_AT", issuer.now().to_string())
             .env("NONCES", if config.nonces { "1" } else { "0" })
             .stdin(Stdio::null())
