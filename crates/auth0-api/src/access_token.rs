@@ -100,7 +100,23 @@ impl TokenVerifier<'_> {
         required_claims: &[&str],
         request: RequestInfo<'_>,
     ) -> Result<Map<String, Value>, AuthError> {
-        let jwt = Jwt::parse_with(token, self.limits).map_err(invalid_token)?;
+        let jwt = self.parse(token)?;
+        self.verify_parsed(jwt, required_claims, request).await
+    }
+
+    /// The token's syntax only: nothing in it is trusted yet.
+    pub(crate) fn parse<'t>(&self, token: &'t str) -> Result<Jwt<'t>, AuthError> {
+        Jwt::parse_with(token, self.limits).map_err(invalid_token)
+    }
+
+    /// As [`TokenVerifier::verify`], for a token [`TokenVerifier::parse`]
+    /// read.
+    pub(crate) async fn verify_parsed(
+        &self,
+        jwt: Jwt<'_>,
+        required_claims: &[&str],
+        request: RequestInfo<'_>,
+    ) -> Result<Map<String, Value>, AuthError> {
         let header = jwt.header();
         let alg = header
             .algorithm(&ACCESS_TOKEN_ALGORITHMS)

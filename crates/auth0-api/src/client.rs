@@ -14,6 +14,7 @@ use crate::authorization::{self, Credentials};
 use crate::claims::Claims;
 use crate::configuration::{self, ConfigurationError, Issuers};
 use crate::error::{AuthError, AuthErrorKind};
+use crate::join::join;
 use crate::options::ApiClientOptions;
 use crate::public_url::PublicUrl;
 use crate::scheme::{DpopMode, Scheme};
@@ -291,16 +292,37 @@ impl ApiClient {
             url: Some(url),
             headers: Some(headers),
         };
-        let claims = self
-            .token_verifier()
-            .verify(token, &[], request)
+        let verifier = self.token_verifier();
+        let jwt = verifier.parse(token).map_err(fail)?;
+        // A DPoP request names its key in the token (`cnf.jkt`): the proof
+        // is checked for that key while the token's signature is, so that
+        // a remote replay store's round trip overlaps the RSA check. The
+        // answer is as if the token came first: its error wins, and the
+        // key is only trusted once the token is. (A valid proof sent with
+        // a token that turns out invalid is then recorded, under its own
+        // key's share.)
+        let unverified_jkt = match scheme {
+            Scheme::Dpop => bound_jkt(jwt.claims()).map(str::to_owned),
+            Scheme::Bearer => None,
+        };
+        if let Some(jkt) = unverified_jkt {
+            let proof = dpop::Request::new(&proofs, method, url)
+                .access_token(token)
+                .expected_jkt(&jkt);
+            let (proven, verified) = join(
+                self.inner.dpop.verify(&proof),
+                verifier.verify_parsed(jwt, &[], request),
+            )
+            .await;
+            let claims = verified.map_err(fail)?;
+            proven.map_err(|e| fail(proof_error(e)))?;
+            return Ok(self.claims(claims, Some(scheme)));
+        }
+        let claims = verifier
+            .verify_parsed(jwt, &[], request)
             .await
             .map_err(fail)?;
-        let bound_to = claims
-            .get("cnf")
-            .and_then(|cnf| cnf.get("jkt"))
-            .and_then(|jkt| jkt.as_str());
-        match (scheme, bound_to) {
+        match (scheme, bound_jkt(&claims)) {
             (Scheme::Bearer, Some(_)) if mode != DpopMode::Disabled => {
                 return Err(fail(AuthError::new(
                     AuthErrorKind::InvalidToken,
@@ -308,21 +330,12 @@ impl ApiClient {
                 )));
             }
             (Scheme::Bearer, _) => {}
-            (Scheme::Dpop, None) => {
+            // Verified, the claims are those read above: no `cnf.jkt`.
+            (Scheme::Dpop, _) => {
                 return Err(fail(AuthError::new(
                     AuthErrorKind::InvalidToken,
                     "the DPoP scheme requires a DPoP-bound token (cnf.jkt)",
                 )));
-            }
-            (Scheme::Dpop, Some(jkt)) => {
-                let proof = dpop::Request::new(&proofs, method, url)
-                    .access_token(token)
-                    .expected_jkt(jkt);
-                self.inner
-                    .dpop
-                    .verify(&proof)
-                    .await
-                    .map_err(|e| fail(proof_error(e)))?;
             }
         }
         Ok(self.claims(claims, Some(scheme)))
@@ -378,6 +391,11 @@ impl ApiClient {
     pub(crate) fn token_exchange(&self) -> Option<&TokenExchangeClient> {
         self.inner.token_exchange.as_ref()
     }
+}
+
+/// The key a token is bound to (`cnf.jkt`), if any.
+fn bound_jkt(claims: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
+    claims.get("cnf")?.get("jkt")?.as_str()
 }
 
 fn missing_credentials(description: &str) -> AuthError {

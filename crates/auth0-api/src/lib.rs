@@ -108,6 +108,7 @@ pub use configuration::ConfigurationError;
 
 mod domain;
 mod exchange;
+mod join;
 
 mod error;
 pub use error::{AuthError, AuthErrorKind, DPOP_NONCE};
