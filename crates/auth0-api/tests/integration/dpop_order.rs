@@ -24,7 +24,10 @@ async fn a_bad_token_is_reported_before_a_bad_proof() {
         .authorization(&format!("DPoP {expired}"))
         .dpop(&wrong_url)
         .0;
-    let error = client.verify_request(&headers, "GET", URL).await.unwrap_err();
+    let error = client
+        .verify_request(&headers, "GET", URL)
+        .await
+        .unwrap_err();
     assert_eq!(error.error_code(), "invalid_token", "{error}");
     assert!(error.description().contains("expired"), "{error}");
 }
@@ -44,7 +47,10 @@ async fn a_forged_token_naming_the_proof_key_is_refused_as_a_token() {
         .authorization(&format!("DPoP {forged}"))
         .dpop(&proof(&key, "GET", URL, &forged))
         .0;
-    let error = client.verify_request(&headers, "GET", URL).await.unwrap_err();
+    let error = client
+        .verify_request(&headers, "GET", URL)
+        .await
+        .unwrap_err();
     assert_eq!(error.error_code(), "invalid_token", "{error}");
     assert!(error.description().contains("signature"), "{error}");
 }
@@ -61,6 +67,9 @@ async fn a_valid_token_and_proof_pass_and_the_proof_once() {
         .0;
     let claims = client.verify_request(&headers, "GET", URL).await.unwrap();
     assert_eq!(claims.cnf_jkt(), Some(key.thumbprint().as_str()));
-    let again = client.verify_request(&headers, "GET", URL).await.unwrap_err();
+    let again = client
+        .verify_request(&headers, "GET", URL)
+        .await
+        .unwrap_err();
     assert_eq!(again.error_code(), "invalid_dpop_proof");
 }
