@@ -11,7 +11,7 @@ mod secrets;
 
 pub use secrets::NonceSecrets;
 
-use redis::Script;
+use redis::{FromRedisValue, Script};
 use ring::rand::{SecureRandom as _, SystemRandom};
 use zeroize::Zeroizing;
 
@@ -74,18 +74,7 @@ impl Redis {
     /// [`Error::Corrupt`] when a slot holds something else than 32 bytes,
     /// [`Error::Random`] when the random number generator fails.
     pub async fn nonce_secrets(&self) -> Result<NonceSecrets, Error> {
-        let fresh = random_secret()?;
-        let keys = self.keys();
-        let script = Script::new(LOAD_OR_CREATE);
-        let mut invocation = script.prepare_invoke();
-        invocation
-            .key(keys.nonce("current"))
-            .key(keys.nonce("previous"))
-            .key(keys.nonce("next"))
-            .arg(&fresh[..]);
-        let mut connection = self.connection();
-        let values: Vec<Option<Vec<u8>>> =
-            self.run(invocation.invoke_async(&mut connection)).await?;
+        let values: Vec<Option<Vec<u8>>> = self.run_secrets_script(LOAD_OR_CREATE).await?;
         let mut values = values.into_iter().map(|v| v.map(Zeroizing::new));
         let (current, previous, next) = (values.next(), values.next(), values.next());
         NonceSecrets::from_values(current.flatten(), previous.flatten(), next.flatten())
@@ -127,9 +116,15 @@ impl Redis {
     /// [`Error::Timeout`] or [`Error::Redis`] when Redis cannot be reached,
     /// [`Error::Random`] when the random number generator fails.
     pub async fn rotate_nonce_secret(&self) -> Result<(), Error> {
+        self.run_secrets_script::<i64>(ROTATE).await.map(drop)
+    }
+
+    /// Runs `source` on the three secret slots (current, previous, next),
+    /// with 32 fresh random bytes for it to use if it needs them.
+    async fn run_secrets_script<T: FromRedisValue>(&self, source: &str) -> Result<T, Error> {
         let fresh = random_secret()?;
         let keys = self.keys();
-        let script = Script::new(ROTATE);
+        let script = Script::new(source);
         let mut invocation = script.prepare_invoke();
         invocation
             .key(keys.nonce("current"))
@@ -137,9 +132,7 @@ impl Redis {
             .key(keys.nonce("next"))
             .arg(&fresh[..]);
         let mut connection = self.connection();
-        self.run(invocation.invoke_async::<i64>(&mut connection))
-            .await
-            .map(drop)
+        self.run(invocation.invoke_async(&mut connection)).await
     }
 }
 
