@@ -220,11 +220,19 @@ fn invalid_token(error: JoseError) -> AuthError {
     AuthError::new(AuthErrorKind::InvalidToken, error.to_string()).with_source(error)
 }
 
-/// A key that cannot be found is the token's problem (401); a document or
-/// key set that cannot be fetched is ours or the issuer's (503).
+/// Maps a discovery failure by variant, by whose fault it is: a key that
+/// cannot be found is the token's problem (401); a document or key set that
+/// cannot be fetched or is unacceptable is the issuer's or the network's
+/// (503); an issuer discovery cannot use, or an HTTP client that could not
+/// be set up, is the application's configuration (500, no challenge).
 fn discovery_error(error: oidc_discovery::Error) -> AuthError {
-    let kind = match error {
-        oidc_discovery::Error::Key { .. } => AuthErrorKind::InvalidToken,
+    use oidc_discovery::Error;
+    let kind = match &error {
+        Error::Key { .. } => AuthErrorKind::InvalidToken,
+        Error::Fetch(_) | Error::Document(_) => AuthErrorKind::Unavailable,
+        Error::InvalidIssuer { .. } | Error::HttpClient { .. } => AuthErrorKind::Misuse,
+        // A failure this version does not know: not the client's fault as
+        // far as we can tell, and possibly temporary.
         _ => AuthErrorKind::Unavailable,
     };
     AuthError::new(kind, error.to_string()).with_source(error)

@@ -207,7 +207,9 @@ impl ApiClient {
     ///
     /// An [`AuthError`] carrying status, error code and the
     /// `WWW-Authenticate` challenges (RFC 6750 section 3, RFC 9449
-    /// section 7) for the response.
+    /// section 7) for the response. A `url` that is not an absolute http(s)
+    /// URL, for a DPoP request, is the application's mistake:
+    /// [`AuthErrorKind::Misuse`], 500 `server_error` without a challenge.
     pub async fn verify_request(
         &self,
         headers: &HeaderMap,
@@ -408,12 +410,16 @@ fn proof_error(error: dpop::Error) -> AuthError {
         dpop::Error::UseNonce { .. } => AuthErrorKind::UseDpopNonce,
         dpop::Error::KeyQuotaExceeded { .. } => AuthErrorKind::RateLimited,
         dpop::Error::ReplayCache(_) => AuthErrorKind::Unavailable,
-        // Not the client's fault either; issue 13 gives the caller's own
-        // mistakes a kind of their own.
-        dpop::Error::InvalidUrl
-        | dpop::Error::Config { .. }
-        | dpop::Error::InvalidSigningKey
-        | dpop::Error::Crypto => AuthErrorKind::Unavailable,
+        // The application's own mistakes: a relative or unusable request
+        // URL, an unusable DPoP configuration or signing key. 500 without a
+        // challenge; the client can do nothing about them.
+        dpop::Error::InvalidUrl | dpop::Error::Config { .. } | dpop::Error::InvalidSigningKey => {
+            AuthErrorKind::Misuse
+        }
+        // The system's random number generator failed (a fresh nonce could
+        // not be made): the environment's fault, not the application's, so
+        // not `Misuse`; a later attempt may succeed.
+        dpop::Error::Crypto => AuthErrorKind::Unavailable,
         _ => AuthErrorKind::InvalidDpopProof,
     };
     let nonce = error.fresh_nonce().map(str::to_owned);

@@ -45,6 +45,14 @@ pub enum AuthErrorKind {
     Unavailable,
     /// The custom domains resolver failed. 500 `domains_resolver_error`.
     DomainsResolver,
+    /// The application's own mistake, not the client's and not a
+    /// dependency's: a relative or otherwise unusable request URL handed to
+    /// [`ApiClient::verify_request`](crate::ApiClient::verify_request), or a
+    /// misconfiguration only found while verifying. 500 `server_error`, no
+    /// challenge: the client cannot fix it and must not discard its token;
+    /// retrying will not help until the code or configuration is fixed
+    /// (cf. rustls's `Error::ApiMisuse`).
+    Misuse,
     /// The client sends DPoP proofs faster than its key's share of the
     /// replay cache allows. 429 `rate_limited` with `Retry-After`, no
     /// challenge: its token and proofs may be fine, and every other key is
@@ -63,7 +71,7 @@ impl AuthErrorKind {
             Self::InvalidRequest => 400,
             Self::InsufficientScope => 403,
             Self::Unavailable => 503,
-            Self::DomainsResolver => 500,
+            Self::DomainsResolver | Self::Misuse => 500,
             Self::RateLimited => 429,
         }
     }
@@ -81,6 +89,7 @@ impl AuthErrorKind {
             Self::Unavailable => "temporarily_unavailable",
             Self::DomainsResolver => "domains_resolver_error",
             Self::RateLimited => "rate_limited",
+            Self::Misuse => "server_error",
         }
     }
 
@@ -88,7 +97,7 @@ impl AuthErrorKind {
     const fn challenges(self) -> bool {
         !matches!(
             self,
-            Self::Unavailable | Self::DomainsResolver | Self::RateLimited
+            Self::Unavailable | Self::DomainsResolver | Self::RateLimited | Self::Misuse
         )
     }
 }
@@ -307,6 +316,7 @@ mod tests {
                 "domains_resolver_error",
             ),
             (AuthErrorKind::RateLimited, 429, "rate_limited"),
+            (AuthErrorKind::Misuse, 500, "server_error"),
         ];
         for (kind, status, code) in cases {
             let e = AuthError::new(kind, "d");
@@ -343,6 +353,14 @@ mod tests {
         let e = AuthError::new(AuthErrorKind::Unavailable, "jwks fetch failed");
         assert!(e.www_authenticate().is_empty());
         assert!(e.www_authenticate_header().is_none());
+        assert!(e.response_headers().is_empty());
+    }
+
+    #[test]
+    fn misuse_has_no_challenge() {
+        let e = AuthError::new(AuthErrorKind::Misuse, "relative request URL")
+            .with_scheme(Some(Scheme::Dpop));
+        assert!(e.www_authenticate().is_empty());
         assert!(e.response_headers().is_empty());
     }
 

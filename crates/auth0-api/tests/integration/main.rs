@@ -8,6 +8,7 @@ mod concurrency;
 mod dpop_order;
 mod exchange;
 mod forged_tokens;
+mod misuse;
 mod multi_domain;
 mod replay_quota;
 mod schemes;
