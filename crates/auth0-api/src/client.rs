@@ -404,11 +404,22 @@ fn missing_credentials(description: &str) -> AuthError {
     AuthError::new(AuthErrorKind::MissingCredentials, description)
 }
 
+/// The description of a proof whose key is not the token's `cnf.jkt`, as
+/// in RFC 9449 section 7.1.
+const KEY_BINDING_MISMATCH: &str = "Invalid DPoP key binding";
+
 /// Maps a proof failure by variant: whose fault it is decides the answer.
 fn proof_error(error: dpop::Error) -> AuthError {
     let kind = match &error {
         dpop::Error::UseNonce { .. } => AuthErrorKind::UseDpopNonce,
         dpop::Error::KeyQuotaExceeded { .. } => AuthErrorKind::RateLimited,
+        // The proof is fine, but its key is not the one the token is bound
+        // to: the token was presented by someone else (RFC 9449 section
+        // 7.1's example, and what Auth0's SDKs answer).
+        dpop::Error::ThumbprintMismatch { .. } => {
+            return AuthError::new(AuthErrorKind::InvalidToken, KEY_BINDING_MISMATCH)
+                .with_source(error);
+        }
         dpop::Error::ReplayCache(_) => AuthErrorKind::Unavailable,
         // The application's own mistakes: a relative or unusable request
         // URL, an unusable DPoP configuration or signing key. 500 without a

@@ -21,6 +21,7 @@ enum Case {
     ProofForAnotherToken,
     ProofForAnotherUrl,
     ProofForAnotherMethod,
+    ProofWithAnotherKey,
     ReplayedProof,
     BasicScheme,
     BearerWithNoToken,
@@ -29,7 +30,7 @@ enum Case {
     UpperCaseDpop,
 }
 
-const CASES: [Case; 17] = [
+const CASES: [Case; 18] = [
     Case::NoHeader,
     Case::BearerOk,
     Case::BearerWithBoundToken,
@@ -41,6 +42,7 @@ const CASES: [Case; 17] = [
     Case::ProofForAnotherToken,
     Case::ProofForAnotherUrl,
     Case::ProofForAnotherMethod,
+    Case::ProofWithAnotherKey,
     Case::ReplayedProof,
     Case::BasicScheme,
     Case::BearerWithNoToken,
@@ -136,6 +138,12 @@ fn expected(mode: DpopMode, case: Case) -> Outcome {
             mode,
             "DPoP proof htm 'POST' does not match the request method 'GET'",
         ),
+        // A valid proof by another key than the token's `cnf.jkt`: the
+        // token is at fault (RFC 9449 section 7.1).
+        ProofWithAnotherKey if disabled => no_credentials(mode),
+        ProofWithAnotherKey => {
+            refused_on(mode, true, 401, "invalid_token", "Invalid DPoP key binding")
+        }
         ReplayedProof => bad_proof(mode, "DPoP proof has already been used"),
         BearerWithNoToken if required => no_credentials(mode),
         BearerWithNoToken => refused_on(
@@ -197,6 +205,11 @@ fn request(env: &Env, key: &ProofKey, case: Case) -> (Headers, bool) {
         ProofForAnotherMethod => h
             .authorization(&format!("DPoP {bound}"))
             .dpop(&proof(key, "POST", URL, &bound)),
+        ProofWithAnotherKey => {
+            let other = ProofKey::generate().unwrap();
+            h.authorization(&format!("DPoP {bound}"))
+                .dpop(&proof(&other, "GET", URL, &bound))
+        }
         BasicScheme => h.authorization("Basic dXNlcjpwYXNz"),
         BearerWithNoToken => h.authorization("Bearer"),
         TwoAuthorizationHeaders => h
