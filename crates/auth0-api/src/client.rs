@@ -165,7 +165,9 @@ impl ApiClient {
 
     /// Verifies an access token on its own (no request, no DPoP): the
     /// signature with the issuer's published key, `iss`, `aud`, `exp`,
-    /// `nbf`, `iat`, and the token's syntax and algorithm.
+    /// `nbf`, `iat`, and the token's syntax and algorithm. A binding
+    /// (`cnf`) is not checked here, there being no request to check it
+    /// against: [`ApiClient::verify_request`] does.
     ///
     /// # Errors
     ///
@@ -198,6 +200,11 @@ impl ApiClient {
     /// Verifies a request: the `Authorization` header (Bearer or DPoP, as
     /// the DPoP mode allows), the access token, and for DPoP the proof in
     /// the `DPoP` header, bound to this method, URL and token.
+    ///
+    /// A token bound by a confirmation method other than DPoP's `cnf.jkt`
+    /// (an RFC 8705 `x5t#S256`, say) is refused with `invalid_token`: this
+    /// API cannot check that binding, and must not accept such a token as
+    /// if it were unbound.
     ///
     /// `url` is the URL the client called, as the client saw it (scheme,
     /// host and path; the query is ignored). Behind a proxy, that is the
@@ -317,6 +324,7 @@ impl ApiClient {
             )
             .await;
             let claims = verified.map_err(fail)?;
+            confirmation(&claims).map_err(fail)?;
             proven.map_err(|e| fail(proof_error(e)))?;
             return Ok(self.claims(claims, Some(scheme)));
         }
@@ -324,7 +332,7 @@ impl ApiClient {
             .verify_parsed(jwt, &[], request)
             .await
             .map_err(fail)?;
-        match (scheme, bound_jkt(&claims)) {
+        match (scheme, confirmation(&claims).map_err(fail)?) {
             (Scheme::Bearer, Some(_)) if mode != DpopMode::Disabled => {
                 return Err(fail(AuthError::new(
                     AuthErrorKind::InvalidToken,
@@ -395,9 +403,40 @@ impl ApiClient {
     }
 }
 
-/// The key a token is bound to (`cnf.jkt`), if any.
+/// The key a token is bound to (`cnf.jkt`), if any, read before the token
+/// is trusted: [`confirmation`] decides once it is.
 fn bound_jkt(claims: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
     claims.get("cnf")?.get("jkt")?.as_str()
+}
+
+/// How a verified token is bound (RFC 7800 `cnf`): `None` for a Bearer
+/// token, the DPoP key's thumbprint for `cnf.jkt` (RFC 9449 section 6).
+///
+/// Any other confirmation method (`x5t#S256` of RFC 8705, `jwk`, `jku`,
+/// ...) is one this API cannot check, so the token is refused rather than
+/// accepted as if it were unbound; so are a `jkt` that is not a string, a
+/// `cnf` that is not an object, and a `cnf` naming no method at all.
+fn confirmation(
+    claims: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<&str>, AuthError> {
+    let invalid = |description: String| AuthError::new(AuthErrorKind::InvalidToken, description);
+    let Some(cnf) = claims.get("cnf") else {
+        return Ok(None);
+    };
+    let Some(cnf) = cnf.as_object() else {
+        return Err(invalid("\"cnf\" is not a JSON object".to_owned()));
+    };
+    if let Some(method) = cnf.keys().find(|name| *name != "jkt") {
+        return Err(invalid(format!(
+            "unsupported confirmation method {:?} in \"cnf\"",
+            jose_core::excerpt(method, jose_core::EXCERPT_LEN)
+        )));
+    }
+    match cnf.get("jkt") {
+        Some(serde_json::Value::String(jkt)) => Ok(Some(jkt)),
+        Some(_) => Err(invalid("\"cnf.jkt\" is not a string".to_owned())),
+        None => Err(invalid("\"cnf\" names no confirmation method".to_owned())),
+    }
 }
 
 fn missing_credentials(description: &str) -> AuthError {

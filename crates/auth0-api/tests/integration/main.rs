@@ -5,6 +5,7 @@
 
 mod access_token;
 mod concurrency;
+mod confirmation;
 mod dpop_order;
 mod exchange;
 mod forged_tokens;
