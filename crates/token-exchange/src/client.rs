@@ -8,10 +8,9 @@ use url::Url;
 
 use crate::credentials::ClientCredentials;
 use crate::error::{ApiError, Error};
+use crate::error_answer::error_response;
 use crate::request::{ConnectionTokenRequest, OnBehalfOfRequest, TokenExchangeRequest};
-use crate::response::{
-    ConnectionToken, ExchangedToken, OnBehalfOfToken, TokenResponse, error_response,
-};
+use crate::response::{ConnectionToken, ExchangedToken, OnBehalfOfToken, TokenResponse};
 use crate::secret::Secret;
 
 /// Performs token exchanges as one confidential client.
@@ -211,24 +210,33 @@ impl TokenExchangeClient {
     }
 }
 
-/// The request never got a usable answer.
+/// The request never got a usable answer: `error` becomes the source, and
+/// the description does not repeat it.
 fn transport_error(error: FetchError) -> ApiError {
-    match error {
-        FetchError::Timeout { after, .. } => ApiError::new(
+    match &error {
+        FetchError::Timeout { after, .. } => ApiError::transport(
             "timeout_error",
             format!("token endpoint did not answer within {after:?}"),
             504,
+            error,
         ),
-        FetchError::TooLarge { limit, .. } => ApiError::new(
+        FetchError::TooLarge { limit, .. } => ApiError::transport(
             "response_too_large",
             format!("token endpoint answer exceeds {limit} bytes"),
             502,
+            error,
         ),
-        other if other.is_refused_before_connecting() => ApiError::new(
+        other if other.is_refused_before_connecting() => ApiError::transport(
             "invalid_token_endpoint",
-            format!("token endpoint refused: {other}"),
+            "the token endpoint URL is refused by the fetch policy".to_owned(),
             502,
+            error,
         ),
-        other => ApiError::new("network_error", format!("network error: {other}"), 502),
+        _ => ApiError::transport(
+            "network_error",
+            "the request to the token endpoint failed".to_owned(),
+            502,
+            error,
+        ),
     }
 }

@@ -23,6 +23,19 @@ answers: `invalid_json` and `invalid_response` (502), `timeout_error` (504),
 go through [`oidc_discovery::HttpFetcher`]'s policy: `https` only except
 loopback hosts, a timeout, a response size cap, no redirects.
 
+Unlike `auth0-api-python`, the token endpoint's status is never passed on
+as the one an API should answer with: only the end user's mistakes keep a
+4xx (a 400 or 403 with `invalid_request`, `invalid_grant`,
+`invalid_scope`, `unauthorized_client` or `unsupported_grant_type` is 400,
+with `access_denied` 403); everything else is 502, including the 401
+`invalid_client` that means this API's own credentials were refused (see
+[`ApiError::status_code`]).
+The server's `error` is kept only within RFC 6749's character set and 64
+characters, its `error_description` is cleaned and cut to 256, and an
+`expires_in` beyond ten years is refused as `invalid_response`. Errors
+answer to `error_code()`, `description()` and `status_code()`, like the
+rest of the workspace.
+
 Client secrets and issued tokens are [`Secret`]s: redacted in `Debug`, wiped
 from memory on drop, read only through [`Secret::expose_secret`].
 
@@ -64,6 +77,8 @@ pub use credentials::ClientCredentials;
 
 mod error;
 pub use error::{ApiError, Error, RequestError};
+
+mod error_answer;
 
 pub mod grant;
 

@@ -75,9 +75,34 @@ async fn without_credentials_nothing_is_sent() {
         TokenExchangeError::Request(RequestError::MissingClientCredentials)
     ));
     assert_eq!(
-        (err.code(), err.status_code()),
+        (err.error_code(), err.status_code()),
         ("invalid_configuration", 500)
     );
     assert_eq!(issuer.request_count(Endpoint::Discovery), 0);
     assert_eq!(issuer.request_count(Endpoint::Token), 0);
+}
+
+#[tokio::test]
+async fn refused_client_credentials_are_502_not_the_users_401() {
+    let issuer = issuer().await;
+    let api = ApiClient::new(
+        auth0_api::ApiClientOptions::new(issuer.issuer_url(), issuer.audience())
+            .client_id(CLIENT.0)
+            .client_secret("not-the-secret"),
+    )
+    .unwrap();
+    let user = issuer.token().sub("auth0|user-4").sign().unwrap();
+    let err = api
+        .get_token_on_behalf_of(&user, "https://billing.example", None)
+        .await
+        .unwrap_err();
+    let TokenExchangeError::Api(api_error) = &err else {
+        panic!("expected the token endpoint's refusal, got {err:?}");
+    };
+    assert_eq!(api_error.upstream_status(), Some(401));
+    assert_eq!(
+        (err.error_code(), err.status_code()),
+        ("invalid_client", 502)
+    );
+    assert!(!err.description().is_empty());
 }

@@ -22,19 +22,63 @@ fn request() -> TokenExchangeRequest {
 }
 
 #[tokio::test]
-async fn an_rfc6749_error_body_is_passed_on() {
+async fn a_refused_client_is_502_but_a_refused_grant_stays_400() {
     let issuer = issuer().await;
     let wrong_secret = client_with(&issuer, "not-the-secret", Duration::from_secs(2));
     let e = api_error(wrong_secret.exchange(&request()).await);
-    assert_eq!((e.code(), e.status_code()), ("invalid_client", 401));
+    // the API's own credentials were refused: not the end user's 401
+    assert_eq!(
+        (e.error_code(), e.status_code(), e.upstream_status()),
+        ("invalid_client", 502, Some(401))
+    );
     // the secret appears in no error
     assert!(!format!("{e:?} {e}").contains("not-the-secret"));
     assert!(!format!("{e:?}").contains(CLIENT.1));
 
     let unknown_subject = TokenExchangeRequest::new("not-a-legacy-session", LEGACY_TYPE);
     let e = api_error(client(&issuer).exchange(&unknown_subject).await);
-    assert_eq!((e.code(), e.status_code()), ("invalid_grant", 400));
-    assert!(!e.message().is_empty());
+    assert_eq!(
+        (e.error_code(), e.status_code(), e.upstream_status()),
+        ("invalid_grant", 400, Some(400))
+    );
+    assert!(!e.description().is_empty());
+}
+
+#[tokio::test]
+async fn access_denied_is_403() {
+    let issuer = issuer().await;
+    issuer.set_fault(
+        Endpoint::Token,
+        Fault::json_body(
+            StatusCode::FORBIDDEN,
+            json!({"error": "access_denied", "error_description": "denied by an Action"}),
+        ),
+    );
+    let e = api_error(client(&issuer).exchange(&request()).await);
+    assert_eq!(
+        (e.error_code(), e.description(), e.status_code()),
+        ("access_denied", "denied by an Action", 403)
+    );
+}
+
+#[tokio::test]
+async fn odd_upstream_statuses_are_502() {
+    let issuer = issuer().await;
+    let client = client(&issuer);
+    // discovery first, so that only the token endpoint misbehaves
+    client.exchange(&request()).await.unwrap();
+    for status in [101, 307, 401, 429, 500, 503, 999] {
+        let status = StatusCode::from_u16(status).unwrap();
+        for fault in [
+            Fault::status(status),
+            // a client error code does not make any status a client error
+            Fault::json_body(status, json!({"error": "invalid_grant"})),
+        ] {
+            issuer.set_fault(Endpoint::Token, fault.clone());
+            let e = api_error(client.exchange(&request()).await);
+            assert_eq!(e.status_code(), 502, "{fault:?}: {e:?}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -45,7 +89,63 @@ async fn an_error_status_without_a_json_body_gets_a_generic_code() {
         Fault::status(StatusCode::SERVICE_UNAVAILABLE),
     );
     let e = api_error(client(&issuer).exchange(&request()).await);
-    assert_eq!((e.code(), e.status_code()), ("token_exchange_error", 503));
+    assert_eq!(
+        (e.error_code(), e.status_code(), e.upstream_status()),
+        ("token_exchange_error", 502, Some(503))
+    );
+    assert!(e.description().contains("503"), "{}", e.description());
+}
+
+#[tokio::test]
+async fn server_error_text_is_sanitized() {
+    let issuer = issuer().await;
+    let client = client(&issuer);
+    for code in [
+        "invalid_grant\r\nX-Injected: 1".to_owned(),
+        "invalid_\"grant".to_owned(),
+        "x".repeat(65),
+    ] {
+        issuer.set_fault(
+            Endpoint::Token,
+            Fault::json_body(
+                StatusCode::BAD_REQUEST,
+                json!({"error": code, "error_description": "line one\nline \"two\"\u{7}"}),
+            ),
+        );
+        let e = api_error(client.exchange(&request()).await);
+        assert_eq!(
+            (e.error_code(), e.status_code()),
+            ("token_exchange_error", 502),
+            "{code:?}"
+        );
+        assert_eq!(e.description(), "line one line 'two'");
+    }
+    issuer.set_fault(
+        Endpoint::Token,
+        Fault::json_body(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_grant", "error_description": "d".repeat(100_000)}),
+        ),
+    );
+    let e = api_error(client.exchange(&request()).await);
+    assert_eq!((e.error_code(), e.status_code()), ("invalid_grant", 400));
+    assert_eq!(e.description().len(), 256);
+}
+
+#[tokio::test]
+async fn a_failed_discovery_names_its_cause_once() {
+    let issuer = issuer().await;
+    issuer.set_fault(
+        Endpoint::Discovery,
+        Fault::status(StatusCode::SERVICE_UNAVAILABLE),
+    );
+    let e = client(&issuer).exchange(&request()).await.unwrap_err();
+    assert!(matches!(e, Error::Discovery(_)), "{e:?}");
+    assert_eq!((e.error_code(), e.status_code()), ("discovery_error", 503));
+    let cause = std::error::Error::source(&e).unwrap().to_string();
+    assert!(cause.contains("503"), "{cause}");
+    assert_eq!(e.to_string(), "token endpoint discovery failed");
+    assert_eq!(e.description(), e.to_string());
 }
 
 #[tokio::test]
@@ -53,7 +153,7 @@ async fn a_2xx_with_invalid_json() {
     let issuer = issuer().await;
     issuer.set_fault(Endpoint::Token, Fault::garbage_body());
     let e = api_error(client(&issuer).exchange(&request()).await);
-    assert_eq!((e.code(), e.status_code()), ("invalid_json", 502));
+    assert_eq!((e.error_code(), e.status_code()), ("invalid_json", 502));
 }
 
 #[tokio::test]
@@ -68,6 +168,11 @@ async fn a_2xx_without_a_usable_access_token_or_expiry() {
         json!({"access_token": "at", "expires_in": 1.5}),
         json!({"access_token": "at", "expires_in": -1}),
         json!({"access_token": "at", "expires_in": "-60"}),
+        // more than ten years
+        json!({"access_token": "at", "expires_in": 1e300}),
+        json!({"access_token": "at", "expires_in": 315_360_001}),
+        json!({"access_token": "at", "expires_in": u64::MAX}),
+        json!({"access_token": "at", "expires_in": "315360001"}),
     ] {
         issuer.set_fault(
             Endpoint::Token,
@@ -75,7 +180,7 @@ async fn a_2xx_without_a_usable_access_token_or_expiry() {
         );
         let e = api_error(client.exchange(&request()).await);
         assert_eq!(
-            (e.code(), e.status_code()),
+            (e.error_code(), e.status_code()),
             ("invalid_response", 502),
             "{body}"
         );
@@ -101,7 +206,7 @@ async fn an_endpoint_that_never_answers_times_out_within_the_bound() {
     issuer.set_fault(Endpoint::Token, Fault::hang());
     let started = Instant::now();
     let e = api_error(client.exchange(&request()).await);
-    assert_eq!((e.code(), e.status_code()), ("timeout_error", 504));
+    assert_eq!((e.error_code(), e.status_code()), ("timeout_error", 504));
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "{:?}",
@@ -113,8 +218,19 @@ async fn an_endpoint_that_never_answers_times_out_within_the_bound() {
 async fn a_dropped_connection_is_a_network_error() {
     let issuer = issuer().await;
     issuer.set_fault(Endpoint::Token, Fault::close_connection());
-    let e = api_error(client(&issuer).exchange(&request()).await);
-    assert_eq!((e.code(), e.status_code()), ("network_error", 502));
+    let e = client(&issuer).exchange(&request()).await.unwrap_err();
+    assert_eq!((e.error_code(), e.status_code()), ("network_error", 502));
+    // the cause is reachable through source(), and said once
+    let cause = std::error::Error::source(&e).expect("the fetch error");
+    assert!(
+        cause.to_string().starts_with("the request to http://"),
+        "{cause}"
+    );
+    assert!(!e.to_string().contains(&cause.to_string()), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "network_error: the request to the token endpoint failed"
+    );
 }
 
 #[tokio::test]
@@ -127,7 +243,10 @@ async fn an_oversized_answer_is_refused() {
         issuer.set_fault(Endpoint::Token, fault);
         let started = Instant::now();
         let e = api_error(client(&issuer).exchange(&request()).await);
-        assert_eq!((e.code(), e.status_code()), ("response_too_large", 502));
+        assert_eq!(
+            (e.error_code(), e.status_code()),
+            ("response_too_large", 502)
+        );
         assert!(started.elapsed() < Duration::from_secs(3));
     }
 }
