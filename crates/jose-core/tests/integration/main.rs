@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod attacks;
+mod p256_differential;
 mod properties;
 mod rfc_vectors;
 mod support;
+mod wycheproof_p256_points;
 mod wycheproof_vectors;
