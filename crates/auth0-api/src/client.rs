@@ -234,15 +234,28 @@ impl ApiClient {
     ///
     /// # Errors
     ///
-    /// As [`ApiClient::verify_request`].
+    /// As [`ApiClient::verify_request`], and 400 `invalid_request` when
+    /// `public` trusts forwarded headers and they are malformed (see
+    /// [`PublicUrl::request_url`]), before the credentials are checked.
     pub async fn verify_request_parts(
         &self,
         parts: &http::request::Parts,
         public: &PublicUrl,
     ) -> Result<Claims, AuthError> {
-        let url = public.request_url(parts);
+        let url = public
+            .request_url(parts)
+            .map_err(|e| self.contextualize(e, self.scheme_used(&parts.headers)))?;
         self.verify_request(&parts.headers, parts.method.as_str(), &url)
             .await
+    }
+
+    /// The scheme of the request's credentials, if it is one this API
+    /// accepts: the challenge an early error is reported on.
+    fn scheme_used(&self, headers: &HeaderMap) -> Option<Scheme> {
+        match authorization::credentials(headers) {
+            Ok(Credentials::Token { scheme, .. }) if self.accepts(scheme) => Some(scheme),
+            _ => None,
+        }
     }
 
     async fn verify_request_inner(

@@ -4,6 +4,7 @@ use http::request::Parts;
 use url::Url;
 
 use crate::configuration::ConfigurationError;
+use crate::error::{AuthError, AuthErrorKind};
 
 /// The public base URL of the API, from which each request's URL is built.
 ///
@@ -21,7 +22,7 @@ use crate::configuration::ConfigurationError;
 /// let public = PublicUrl::new("https://api.example.com")?;
 /// let request = http::Request::get("/orders?page=2").body(())?;
 /// let (parts, _) = request.into_parts();
-/// assert_eq!(public.request_url(&parts), "https://api.example.com/orders");
+/// assert_eq!(public.request_url(&parts)?, "https://api.example.com/orders");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -61,8 +62,17 @@ impl PublicUrl {
     }
 
     /// Takes scheme and host from `X-Forwarded-Proto` and `X-Forwarded-Host`
-    /// when present and well-formed. Only for a proxy you control that sets
-    /// (not appends to) these headers.
+    /// when both are present. Only for a proxy you control that sets (not
+    /// appends to) these headers.
+    ///
+    /// They must then be well-formed, or [`PublicUrl::request_url`] refuses
+    /// the request (400 `invalid_request`): `X-Forwarded-Proto` is `http` or
+    /// `https`, and `X-Forwarded-Host` is exactly `host` or `host:port`
+    /// (compared without regard to case), one value in one header field.
+    /// Anything a URL parser would read as more or other than that (a path,
+    /// a `?` or `#`, credentials, percent-escapes, a list, a default port
+    /// spelled out) is refused rather than repaired, so that the URL a DPoP
+    /// proof is checked against is never one the route did not serve.
     ///
     /// Default: `false`.
     #[must_use]
@@ -73,45 +83,102 @@ impl PublicUrl {
 
     /// The URL the client called for this request (query dropped, as `htu`
     /// ignores it).
-    pub fn request_url(&self, parts: &Parts) -> String {
+    ///
+    /// # Errors
+    ///
+    /// With [`PublicUrl::trust_forwarded_headers`], an [`AuthError`] of
+    /// kind [`AuthErrorKind::InvalidRequest`] (400 `invalid_request`) when
+    /// `X-Forwarded-Proto` or `X-Forwarded-Host` is present and malformed.
+    /// Without it, never.
+    pub fn request_url(&self, parts: &Parts) -> Result<String, AuthError> {
         let path = parts.uri.path();
         if self.trust_forwarded
-            && let Some(origin) = forwarded_origin(parts)
+            && let Some(origin) = forwarded_origin(parts)?
         {
             // The base's path prefix still applies behind the proxy.
             let prefix = Url::parse(&self.base)
                 .map(|u| u.path().trim_end_matches('/').to_owned())
                 .unwrap_or_default();
-            return format!("{origin}{prefix}{path}");
+            return Ok(format!("{origin}{prefix}{path}"));
         }
-        format!("{}{path}", self.base)
+        Ok(format!("{}{path}", self.base))
     }
 }
 
-/// `scheme://host` from the forwarded headers, if both make a valid origin.
-fn forwarded_origin(parts: &Parts) -> Option<String> {
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .split(',')
-            .next()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+/// `scheme://host[:port]` from the forwarded headers when both are present;
+/// `None` when either is absent. A present header that is not exactly what
+/// a proxy that sets it writes is an error.
+fn forwarded_origin(parts: &Parts) -> Result<Option<String>, AuthError> {
+    let proto = forwarded_header(parts, "X-Forwarded-Proto")?;
+    let host = forwarded_header(parts, "X-Forwarded-Host")?;
+    let scheme = match proto {
+        Some(p) if p.eq_ignore_ascii_case("https") => Some("https"),
+        Some(p) if p.eq_ignore_ascii_case("http") => Some("http"),
+        Some(p) => return Err(malformed("X-Forwarded-Proto", p, "is not http or https")),
+        None => None,
     };
-    let scheme = header("x-forwarded-proto")?.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
-        return None;
+    let (Some(scheme), Some(host)) = (scheme, host) else {
+        return Ok(None);
+    };
+    // Parsed, the origin must be `/`-rooted and serialize back to exactly
+    // what was written: then the header held `host[:port]` and nothing a
+    // parser would read as a path, query, fragment or userinfo, or decode
+    // (`%2e`, IDNA). Serializing back alone would let `user@host` and
+    // `host/` (path `//`) through.
+    let written = format!("{scheme}://{host}/");
+    let parsed = Url::parse(&written)
+        .map_err(|_| malformed("X-Forwarded-Host", host, "is not host[:port]"))?;
+    let only_an_origin = parsed.path() == "/"
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
+        && parsed.username().is_empty()
+        && parsed.password().is_none();
+    if !only_an_origin || !parsed.as_str().eq_ignore_ascii_case(&written) {
+        return Err(malformed("X-Forwarded-Host", host, "is not host[:port]"));
     }
-    let host = header("x-forwarded-host")?;
-    let origin = Url::parse(&format!("{scheme}://{host}")).ok()?;
-    // Anything beyond an authority (a path, credentials) is refused.
-    if origin.path() != "/" || !origin.username().is_empty() || origin.password().is_some() {
-        return None;
+    Ok(Some(parsed.as_str().trim_end_matches('/').to_owned()))
+}
+
+/// The one value of a forwarded header, if present: several fields, a
+/// comma-separated list, an empty or non-ASCII value are malformed (a proxy
+/// that sets the header writes exactly one value).
+fn forwarded_header<'a>(
+    parts: &'a Parts,
+    name: &'static str,
+) -> Result<Option<&'a str>, AuthError> {
+    let mut values = parts.headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(AuthError::new(
+            AuthErrorKind::InvalidRequest,
+            format!("more than one {name} header"),
+        ));
     }
-    Some(origin.as_str().trim_end_matches('/').to_owned())
+    let value = value
+        .to_str()
+        .map_err(|_| {
+            AuthError::new(
+                AuthErrorKind::InvalidRequest,
+                format!("{name} header is not visible ASCII"),
+            )
+        })?
+        .trim_matches([' ', '\t']);
+    if value.is_empty() || value.contains(',') {
+        return Err(malformed(name, value, "is not a single value"));
+    }
+    Ok(Some(value))
+}
+
+fn malformed(header: &str, value: &str, problem: &str) -> AuthError {
+    AuthError::new(
+        AuthErrorKind::InvalidRequest,
+        format!(
+            "{header} {:?} {problem}",
+            jose_core::excerpt(value, jose_core::EXCERPT_LEN)
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -133,21 +200,54 @@ mod tests {
             "/orders/7?x=1",
             &[
                 ("host", "evil.example"),
-                ("x-forwarded-host", "evil.example"),
-                ("x-forwarded-proto", "http"),
+                ("x-forwarded-host", "evil.example?"),
+                ("x-forwarded-proto", "gopher"),
             ],
         );
-        assert_eq!(public.request_url(&p), "https://api.example.com/orders/7");
+        assert_eq!(
+            public.request_url(&p).unwrap(),
+            "https://api.example.com/orders/7"
+        );
         let prefixed = PublicUrl::new("https://example.com/api").unwrap();
         assert_eq!(
-            prefixed.request_url(&parts("/orders", &[])),
+            prefixed.request_url(&parts("/orders", &[])).unwrap(),
             "https://example.com/api/orders"
         );
     }
 
+    fn trusting() -> PublicUrl {
+        PublicUrl::new("https://internal:8080")
+            .unwrap()
+            .trust_forwarded_headers(true)
+    }
+
+    fn forwarded(proto: &str, host: &str) -> Result<String, AuthError> {
+        trusting().request_url(&parts(
+            "/admin/delete-everything",
+            &[("x-forwarded-proto", proto), ("x-forwarded-host", host)],
+        ))
+    }
+
     #[test]
-    fn forwarded_headers_only_when_trusted_and_well_formed() {
-        let public = PublicUrl::new("https://internal:8080")
+    fn forwarded_host_and_port_are_used_when_trusted() {
+        for (proto, host, url) in [
+            ("https", "api.example.com", "https://api.example.com"),
+            ("HTTPS", "API.Example.com", "https://api.example.com"),
+            (
+                "http",
+                "api.example.com:8080",
+                "http://api.example.com:8080",
+            ),
+            ("https", "127.0.0.1:8443", "https://127.0.0.1:8443"),
+            ("https", "[::1]:8443", "https://[::1]:8443"),
+        ] {
+            assert_eq!(
+                forwarded(proto, host).unwrap(),
+                format!("{url}/admin/delete-everything"),
+                "{proto} {host}"
+            );
+        }
+        let prefixed = PublicUrl::new("https://internal/api")
             .unwrap()
             .trust_forwarded_headers(true);
         let p = parts(
@@ -157,26 +257,77 @@ mod tests {
                 ("x-forwarded-host", "api.example.com"),
             ],
         );
-        assert_eq!(public.request_url(&p), "https://api.example.com/orders");
+        assert_eq!(
+            prefixed.request_url(&p).unwrap(),
+            "https://api.example.com/api/orders"
+        );
+    }
+
+    #[test]
+    fn a_forwarded_host_that_is_not_host_and_port_is_invalid_request() {
         for bad in [
+            "api.example.com?",
+            "api.example.com#",
+            "api.example.com/",
+            "a.example/path",
+            "user@a.example",
+            "user:pw@a.example",
+            "api.example.com:443",
+            "api%2eexample.com",
+            "api.example.com\\x",
+            "a.example, b.example",
+            "a.example:99999",
+            "[::0:1]",
+            "",
+            "bad host",
+        ] {
+            let Err(error) = forwarded("https", bad) else {
+                panic!("{bad:?} accepted");
+            };
+            assert_eq!(error.kind(), AuthErrorKind::InvalidRequest, "{bad:?}");
+            assert_eq!(
+                (error.status_code(), error.error_code()),
+                (400, "invalid_request"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_forwarded_proto_other_than_http_or_https_is_invalid_request() {
+        for bad in ["gopher", "https, http", "ws", "https:", ""] {
+            let error = forwarded(bad, "api.example.com").unwrap_err();
+            assert_eq!(error.kind(), AuthErrorKind::InvalidRequest, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn repeated_forwarded_headers_are_invalid_request() {
+        let p = parts(
+            "/o",
             &[
-                ("x-forwarded-proto", "gopher"),
+                ("x-forwarded-proto", "https"),
                 ("x-forwarded-host", "a.example"),
-            ][..],
-            &[
-                ("x-forwarded-proto", "https"),
-                ("x-forwarded-host", "a.example/path"),
+                ("x-forwarded-host", "b.example"),
             ],
-            &[
-                ("x-forwarded-proto", "https"),
-                ("x-forwarded-host", "user@a.example"),
-            ],
-            &[("x-forwarded-proto", "https")],
+        );
+        assert_eq!(
+            trusting().request_url(&p).unwrap_err().kind(),
+            AuthErrorKind::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn without_both_forwarded_headers_the_base_is_used() {
+        for headers in [
+            &[("x-forwarded-proto", "https")][..],
+            &[("x-forwarded-host", "a.example")],
+            &[],
         ] {
             assert_eq!(
-                public.request_url(&parts("/o", bad)),
+                trusting().request_url(&parts("/o", headers)).unwrap(),
                 "https://internal:8080/o",
-                "{bad:?}"
+                "{headers:?}"
             );
         }
     }

@@ -12,5 +12,6 @@ mod forged_tokens;
 mod misuse;
 mod multi_domain;
 mod replay_quota;
+mod request_url;
 mod schemes;
 mod support;
