@@ -16,7 +16,7 @@ use crate::configuration::{self, ConfigurationError, Issuers};
 use crate::error::{AuthError, AuthErrorKind};
 use crate::join::join;
 use crate::options::ApiClientOptions;
-use crate::public_url::PublicUrl;
+use crate::public_url::{self, PublicUrl};
 use crate::scheme::{DpopMode, Scheme};
 
 /// Verifies requests to an API protected by Auth0.
@@ -208,7 +208,11 @@ impl ApiClient {
     ///
     /// `url` is the URL the client called, as the client saw it (scheme,
     /// host and path; the query is ignored). Behind a proxy, that is the
-    /// public URL, not the one the server listens on.
+    /// public URL, not the one the server listens on. Its path must be the
+    /// one the request was routed by: a path with a `.` or `..` segment,
+    /// literal or percent-encoded (`/orders/%2e%2e/admin`), is refused with
+    /// 400 `invalid_request` before the token or proof is looked at, as the
+    /// `htu` comparison would resolve it and a router usually does not.
     ///
     /// # Errors
     ///
@@ -309,6 +313,15 @@ impl ApiClient {
                 )));
             }
             _ => {}
+        }
+        // The path the proof is checked against must be the one routed:
+        // before any cryptography, a path the `htu` comparison would
+        // resolve differently from a router is refused.
+        if public_url::has_dot_segment(url) {
+            return Err(fail(AuthError::new(
+                AuthErrorKind::InvalidRequest,
+                "the request path has a dot segment",
+            )));
         }
         let request = RequestInfo {
             url: Some(url),

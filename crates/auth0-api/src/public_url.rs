@@ -181,6 +181,43 @@ fn malformed(header: &str, value: &str, problem: &str) -> AuthError {
     )
 }
 
+/// Whether the path of `url` (absolute, or a path alone) has a `.` or `..`
+/// segment, spelled literally or with `%2e` escapes (`/a/../b`, `/./`,
+/// `/a/%2E%2e/b`, `.%2e`), with `\` read as `/` and tabs and newlines
+/// ignored as the WHATWG URL parser does.
+///
+/// Such a path is resolved by the `htu` comparison (RFC 3986 section 5.2.4)
+/// but usually not by the router that chose the route, so a proof for
+/// `/admin` would pass on `/orders/../admin` routed as `/orders/{id}/admin`.
+/// Clients resolve dot segments before sending, so a request carrying one
+/// is refused, not normalised. Segments before the path (the scheme, the
+/// authority) are never `.` or `..` in a usable URL, so the whole text up
+/// to the query is scanned.
+pub(crate) fn has_dot_segment(url: &str) -> bool {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url[..end].split(['/', '\\']).any(is_dot_segment)
+}
+
+/// `.` or `..`, each dot possibly spelled `%2e` or `%2E`.
+fn is_dot_segment(segment: &str) -> bool {
+    let mut bytes = segment
+        .bytes()
+        .filter(|b| !matches!(b, b'\t' | b'\n' | b'\r'));
+    let mut dots = 0;
+    while let Some(b) = bytes.next() {
+        let is_dot = match b {
+            b'.' => true,
+            b'%' => bytes.next() == Some(b'2') && matches!(bytes.next(), Some(b'e' | b'E')),
+            _ => false,
+        };
+        if !is_dot {
+            return false;
+        }
+        dots += 1;
+    }
+    matches!(dots, 1 | 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +366,42 @@ mod tests {
                 "https://internal:8080/o",
                 "{headers:?}"
             );
+        }
+    }
+
+    #[test]
+    fn dot_segments_literal_or_escaped_are_found() {
+        for bad in [
+            "https://api.example.com/orders/../admin",
+            "https://api.example.com/orders/%2e%2e/admin",
+            "https://api.example.com/orders/%2E%2E/admin",
+            "https://api.example.com/orders/.%2e/admin",
+            "https://api.example.com/orders/%2e./admin",
+            "https://api.example.com/./admin",
+            "https://api.example.com/%2e/admin",
+            "https://api.example.com/%2E",
+            "https://api.example.com/orders/..",
+            "https://api.example.com/orders\\..\\admin",
+            "https://api.example.com/orders/.\t./admin",
+            "/orders/../admin?x=1",
+            "/./",
+        ] {
+            assert!(has_dot_segment(bad), "{bad:?}");
+        }
+        for good in [
+            "https://api.example.com/orders/7/admin",
+            "https://api.example.com/",
+            "https://api.example.com",
+            "https://api.example.com/.well-known/x",
+            "https://api.example.com/a.b/...",
+            "https://api.example.com/%2e%2e%2e",
+            "https://api.example.com/%252e%252e/admin",
+            "https://api.example.com/%2f..x",
+            "https://api.example.com/orders?next=/../admin",
+            "https://api.example.com/orders#/../admin",
+            "/orders",
+        ] {
+            assert!(!has_dot_segment(good), "{good:?}");
         }
     }
 
