@@ -241,3 +241,32 @@ fn discovery_error(error: oidc_discovery::Error) -> AuthError {
 fn excerpt(value: &str) -> String {
     jose_core::excerpt(value, jose_core::EXCERPT_LEN)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn discovery_errors_map_by_whose_fault_they_are() {
+        let setup = oidc_discovery::Error::HttpClient {
+            source: Arc::new(std::io::Error::other("no root certificates")),
+        };
+        let issuer = oidc_discovery::Error::InvalidIssuer {
+            issuer: "http://tenant.example".to_owned(),
+            reason: "is not https",
+        };
+        for error in [setup, issuer] {
+            let mapped = discovery_error(error);
+            assert_eq!(mapped.kind(), AuthErrorKind::Misuse, "{mapped:?}");
+            assert!(mapped.www_authenticate().is_empty());
+        }
+        let url = url::Url::parse("https://tenant.example/.well-known/jwks.json").unwrap();
+        let fetch = oidc_discovery::Error::from(oidc_discovery::FetchError::other(
+            &url,
+            std::io::Error::other("refused"),
+        ));
+        assert_eq!(discovery_error(fetch).kind(), AuthErrorKind::Unavailable);
+    }
+}
