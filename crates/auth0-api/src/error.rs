@@ -23,12 +23,14 @@ pub enum AuthErrorKind {
     /// not accept. 401, challenges without an error code (RFC 6750 3.1).
     MissingCredentials,
     /// The request is malformed (two `Authorization` headers, a scheme with
-    /// no token, bad token68 syntax, a `DPoP` header with the Bearer scheme).
-    /// 400 `invalid_request`.
+    /// no token, bad token68 syntax, a `DPoP` header with the Bearer scheme,
+    /// a request path with a `.` or `..` segment, a trusted
+    /// `X-Forwarded-Host` that is not `host[:port]`). 400 `invalid_request`.
     InvalidRequest,
     /// The access token is invalid: malformed, badly signed, expired, for
-    /// another audience or issuer, or bound to a key it was not presented
-    /// with. 401 `invalid_token`.
+    /// another audience or issuer, bound to a key it was not presented with
+    /// (`Invalid DPoP key binding`), or bound by a confirmation method this
+    /// API cannot check. 401 `invalid_token`.
     InvalidToken,
     /// The DPoP proof is invalid. 401 `invalid_dpop_proof` (RFC 9449 7.1).
     InvalidDpopProof,
