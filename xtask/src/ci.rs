@@ -128,3 +128,124 @@ pub(crate) fn run() -> Result<(), String> {
     println!("==> ci: all {} steps passed", STEPS.len() + 1);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plain_tests_step_replaces_the_nextest_step_by_name() {
+        // `run` swaps in PLAIN_TESTS by matching the step's name.
+        assert_eq!(PLAIN_TESTS.name, "tests");
+        assert_eq!(STEPS.iter().filter(|s| s.name == "tests").count(), 1);
+        let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+    }
+
+    #[test]
+    fn the_steps_check_and_deny_rather_than_fix_or_warn() {
+        let step = |name: &str| STEPS.iter().find(|s| s.name == name).unwrap();
+        assert_eq!(step("format").args, ["fmt", "--all", "--", "--check"]);
+        assert!(step("clippy").args.ends_with(&["--", "-D", "warnings"]));
+        assert!(step("clippy").args.contains(&"--all-targets"));
+        assert!(step("doc tests").args.contains(&"--doc"));
+        assert_eq!(step("docs").env, [("RUSTDOCFLAGS", "-D warnings")]);
+        for step in STEPS.iter().chain([&PLAIN_TESTS]) {
+            if step.name != "format" {
+                assert!(step.args.contains(&"--workspace"), "{}", step.name);
+            }
+        }
+    }
+
+    /// A directory of this test process under the system temp dir,
+    /// removed when dropped.
+    #[cfg(unix)]
+    struct TempDir(std::path::PathBuf);
+
+    #[cfg(unix)]
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let path = std::env::temp_dir().join(format!("xtask-ci-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&path);
+            std::fs::create_dir_all(&path).unwrap();
+            Self(path)
+        }
+    }
+
+    #[cfg(unix)]
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// An executable shell script `name` in `dir`, with `body` after the
+    /// `#!/bin/sh` line; returns its path.
+    #[cfg(unix)]
+    fn script(dir: &TempDir, name: &str, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = dir.0.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    /// A stand-in for cargo: prints `jose_core` for `cargo tree` of
+    /// jose-core and `dpop` for dpop, given the exact arguments the check
+    /// passes, and fails on anything else.
+    #[cfg(unix)]
+    fn fake_cargo(dir: &TempDir, name: &str, jose_core: &str, dpop: &str) -> String {
+        let body = format!(
+            "case \"$*\" in\n\
+             'tree --quiet -p jose-core -e normal --prefix none') printf '%s' '{jose_core}' ;;\n\
+             'tree --quiet -p dpop -e normal --prefix none') printf '%s' '{dpop}' ;;\n\
+             *) echo \"unexpected arguments: $*\" >&2; exit 3 ;;\n\
+             esac\n"
+        );
+        script(dir, name, &body)
+    }
+
+    // One test for every fake cargo: a script written while another
+    // thread of this binary forks could fail to start ("text file busy").
+    #[cfg(unix)]
+    #[test]
+    fn the_lean_check_reads_the_first_word_of_each_line_of_cargo_tree() {
+        let dir = TempDir::new("lean");
+        let clean = "jose-core v0.1.0 (/w/crates/jose-core)\nring v0.17.14\nserde_json v1.0.140\n";
+
+        let cargo = fake_cargo(&dir, "clean", clean, "dpop v0.1.0 (/w/crates/dpop)\n");
+        assert_eq!(check_lean_dependencies(&cargo), Ok(()));
+
+        // Whole names only: tokio-util or a path mentioning tokio is not tokio.
+        let near = "dpop v0.1.0 (/w/tokio/dpop)\ntokio-util v0.7.15\nmy-reqwest v1.0.0\n";
+        let cargo = fake_cargo(&dir, "near", clean, near);
+        assert_eq!(check_lean_dependencies(&cargo), Ok(()));
+
+        let heavy = "dpop v0.1.0 (/w/crates/dpop)\ntokio v1.45.0\nring v0.17.14\nhyper v1.6.0\n";
+        let cargo = fake_cargo(&dir, "heavy", clean, heavy);
+        assert_eq!(
+            check_lean_dependencies(&cargo),
+            Err("dpop depends on tokio, hyper".to_owned())
+        );
+
+        // jose-core is checked first, and the first offender stops the check.
+        let cargo = fake_cargo(&dir, "both", "reqwest v0.13.5\n", heavy);
+        assert_eq!(
+            check_lean_dependencies(&cargo),
+            Err("jose-core depends on reqwest".to_owned())
+        );
+
+        let failing = script(&dir, "failing", "exit 101\n");
+        assert_eq!(
+            check_lean_dependencies(&failing),
+            Err("cargo tree -p jose-core failed".to_owned())
+        );
+
+        let missing = dir.0.join("no-such-cargo");
+        let error = check_lean_dependencies(missing.to_str().unwrap()).unwrap_err();
+        assert!(error.starts_with("could not run cargo tree: "), "{error}");
+    }
+}
