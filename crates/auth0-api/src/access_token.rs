@@ -131,7 +131,9 @@ impl TokenVerifier<'_> {
                 format!("token type {:?} is not an access token", excerpt(typ)),
             ));
         }
-        let issuer = match jwt.claims().get("iss") {
+        // Unverified: it only chooses whose keys to fetch, and must be an
+        // accepted issuer before anything is fetched for it.
+        let issuer = match jwt.unverified_claims().get("iss") {
             Some(Value::String(iss)) => iss.as_str(),
             Some(_) => {
                 return Err(AuthError::new(
@@ -153,15 +155,19 @@ impl TokenVerifier<'_> {
             .key_for(issuer, header.kid(), alg)
             .await
             .map_err(discovery_error)?;
-        jwt.verify(&key, &ACCESS_TOKEN_ALGORITHMS)
-            .map_err(invalid_token)?;
         // `issuer` equals the discovered issuer: discovery refuses a document
-        // whose `issuer` differs from the one asked for.
-        self.validation
-            .for_issuer(issuer, required_claims)
-            .validate(jwt.claims())
+        // whose `issuer` differs from the one asked for. The rules are taken
+        // now because `verify` consumes the token `issuer` borrows from.
+        let validation = self.validation.for_issuer(issuer, required_claims);
+        // Consumed, so the claims move into `verified` and on to the caller
+        // without a copy.
+        let verified = jwt
+            .verify(&key, &ACCESS_TOKEN_ALGORITHMS)
+            .map_err(invalid_token)?;
+        validation
+            .validate(&verified)
             .map_err(|e| invalid_token(e.into()))?;
-        Ok(jwt.into_claims())
+        Ok(verified.into_claims())
     }
 
     /// The token's issuer must be an accepted one before anything is

@@ -337,7 +337,7 @@ impl ApiClient {
         // a token that turns out invalid is then recorded, under its own
         // key's share.)
         let unverified_jkt = match scheme {
-            Scheme::Dpop => bound_jkt(jwt.claims()).map(str::to_owned),
+            Scheme::Dpop => bound_jkt(jwt.unverified_claims()).map(str::to_owned),
             Scheme::Bearer => None,
         };
         if let Some(jkt) = unverified_jkt {

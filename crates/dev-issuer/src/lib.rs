@@ -46,14 +46,15 @@ let token = issuer.token().sub("auth0|user-1").scope("read:messages").sign()?;
 let jwt = Jwt::parse(&token)?;
 let keys = issuer.key_set(); // what GET /.well-known/jwks.json serves
 let key = keys.select(jwt.header().kid(), Algorithm::Rs256)?;
-jwt.verify(key, &[Algorithm::Rs256])?;
-Validation::new(issuer.issuer_url(), issuer.audience()).validate(jwt.claims())?;
-assert_eq!(jwt.claims()["scope"], "read:messages");
+let verified = jwt.verify(key, &[Algorithm::Rs256])?;
+Validation::new(issuer.issuer_url(), issuer.audience()).validate(&verified)?;
+assert_eq!(verified.claims()["scope"], "read:messages");
 
 // The same API must refuse an expired token.
 let expired = issuer.token().expired().sign()?;
 let jwt = Jwt::parse(&expired)?;
-assert!(Validation::new(issuer.issuer_url(), issuer.audience()).validate(jwt.claims()).is_err());
+let verified = jwt.verify(key, &[Algorithm::Rs256])?; // well signed, but
+assert!(Validation::new(issuer.issuer_url(), issuer.audience()).validate(&verified).is_err());
 # Ok::<(), Box<dyn std::error::Error>>(())
 # }).map_err(|e| e.to_string())?;
 # Ok::<(), Box<dyn std::error::Error>>(())

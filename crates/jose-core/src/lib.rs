@@ -21,6 +21,13 @@ What "strict" means here:
 - RSA moduli of 2048 to 8192 bits, P-256 points checked to be on the curve;
 - numeric claims of the wrong JSON type are errors, never "absent".
 
+Unverified and verified claims have different types. A [`Jwt`]'s claims
+are [`Jwt::unverified_claims`], for choosing how to verify it (its `iss`
+names the issuer whose keys to fetch); [`Jwt::verify`] consumes it and
+returns a [`VerifiedJwt`], and [`Validation::validate`] accepts nothing
+else, so a claim set whose signature was never checked cannot be validated
+by mistake.
+
 # Example
 
 The whole pipeline for an access token. Keys are converted once, when the
@@ -40,9 +47,10 @@ fn verify(
     // The allowlist is checked before any key is looked up.
     let alg = jwt.header().algorithm(&[Algorithm::Rs256])?;
     let key = keys.select(jwt.header().kid(), alg)?;
-    jwt.verify(key, &[alg])?;
-    validation.validate(jwt.claims())?;
-    Ok(jwt.into_claims())
+    // Only a verified token can be validated.
+    let verified = jwt.verify(key, &[alg])?;
+    validation.validate(&verified)?;
+    Ok(verified.into_claims())
 }
 
 let keys = KeySet::from_slice(br#"{"keys":[]}"#)?;
@@ -79,7 +87,10 @@ mod jws;
 pub use jws::{Header, Jws, Limits};
 
 mod jwt;
-pub use jwt::Jwt;
+pub use jwt::{Jwt, VerifiedJwt};
 
 mod validation;
 pub use validation::Validation;
+
+#[cfg(test)]
+mod testutil;

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClaimsError, excerpt};
+use crate::jwt::VerifiedJwt;
 
 /// The rules a verified token's claims must meet.
 ///
@@ -17,19 +18,37 @@ use crate::error::{ClaimsError, excerpt};
 /// is an error, never treated as absent: a string `exp` does not make a token
 /// immortal.
 ///
+/// Only a [`VerifiedJwt`] can be validated, so claims whose signature was
+/// never checked cannot pass by mistake:
+///
 /// ```
-/// use jose_core::Validation;
-/// use serde_json::json;
+/// use jose_core::{Algorithm, Jwt, Validation, VerifyingKey};
+/// use serde_json::{Map, Value};
+///
+/// fn claims(
+///     token: &str,
+///     key: &VerifyingKey,
+///     validation: &Validation,
+/// ) -> Result<Map<String, Value>, jose_core::Error> {
+///     let verified = Jwt::parse(token)?.verify(key, &[Algorithm::Rs256])?;
+///     validation.validate(&verified)?;
+///     Ok(verified.into_claims())
+/// }
 ///
 /// let mut validation = Validation::new("https://tenant.example/", "https://api.example");
 /// validation.require_claims(["org_id"]);
-/// let claims = json!({
-///     "iss": "https://tenant.example/",
-///     "aud": ["https://api.example", "https://other.example"],
-///     "iat": 1_700_000_000, "exp": 4_000_000_000u64, "org_id": "org_1",
-/// });
-/// validation.validate(claims.as_object().unwrap())?;
-/// # Ok::<(), jose_core::ClaimsError>(())
+/// # let _ = claims;
+/// ```
+///
+/// [`Jwt::unverified_claims`](crate::Jwt::unverified_claims) are not
+/// accepted:
+///
+/// ```compile_fail,E0308
+/// # use jose_core::{Jwt, Validation};
+/// let jwt = Jwt::parse("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")?;
+/// let validation = Validation::new("https://tenant.example/", "https://api.example");
+/// validation.validate(jwt.unverified_claims())?;
+/// # Ok::<(), jose_core::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Validation {
@@ -92,13 +111,19 @@ impl Validation {
         self
     }
 
-    /// Checks `claims` against every rule.
+    /// Checks the claims of a token whose signature holds against every
+    /// rule.
     ///
     /// # Errors
     ///
     /// The [`ClaimsError`] for the first rule broken, in this order: `iss`,
     /// `aud`, `exp`, `nbf`, `iat`, `sub`/`jti` types, required claims.
-    pub fn validate(&self, claims: &Map<String, Value>) -> Result<(), ClaimsError> {
+    pub fn validate(&self, jwt: &VerifiedJwt) -> Result<(), ClaimsError> {
+        self.check(jwt.claims())
+    }
+
+    /// The rules themselves. Private: a bare map may not have been verified.
+    fn check(&self, claims: &Map<String, Value>) -> Result<(), ClaimsError> {
         let issuer = string_claim(claims, "iss")?;
         if !self.issuers.iter().any(|i| i == issuer) {
             return Err(ClaimsError::IssuerMismatch {
@@ -213,6 +238,7 @@ fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, 
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
+    use crate::testutil::verified;
     use serde_json::json;
 
     const NOW: u64 = 1_700_000_000;
@@ -245,12 +271,12 @@ mod tests {
 
     #[test]
     fn accepts_a_good_claim_set() {
-        validation().validate(&good()).unwrap();
+        validation().check(&good()).unwrap();
         validation()
-            .validate(&with("aud", json!(["other", "api"])))
+            .check(&with("aud", json!(["other", "api"])))
             .unwrap();
         validation()
-            .validate(&with("exp", json!(NOW as f64 + 1.5)))
+            .check(&with("exp", json!(NOW as f64 + 1.5)))
             .unwrap();
     }
 
@@ -262,39 +288,39 @@ mod tests {
             json!("x"),
         ] {
             assert!(matches!(
-                validation().validate(&with("iss", iss)),
+                validation().check(&with("iss", iss)),
                 Err(ClaimsError::IssuerMismatch { .. })
             ));
         }
         assert!(matches!(
-            validation().validate(&without("iss")),
+            validation().check(&without("iss")),
             Err(ClaimsError::Missing { .. })
         ));
         assert!(matches!(
-            validation().validate(&with("iss", json!(["https://issuer/"]))),
+            validation().check(&with("iss", json!(["https://issuer/"]))),
             Err(ClaimsError::InvalidType { .. })
         ));
         let mut v = validation();
         v.add_issuer("https://second/");
-        v.validate(&with("iss", json!("https://second/"))).unwrap();
+        v.check(&with("iss", json!("https://second/"))).unwrap();
     }
 
     #[test]
     fn audience_string_or_array() {
         for aud in [json!("other"), json!(["a", "b"]), json!([])] {
             assert!(matches!(
-                validation().validate(&with("aud", aud)),
+                validation().check(&with("aud", aud)),
                 Err(ClaimsError::AudienceMismatch { .. })
             ));
         }
         for aud in [json!(1), json!(["api", 1]), json!({"api": true})] {
             assert!(matches!(
-                validation().validate(&with("aud", aud)),
+                validation().check(&with("aud", aud)),
                 Err(ClaimsError::InvalidType { .. })
             ));
         }
         assert!(matches!(
-            validation().validate(&without("aud")),
+            validation().check(&without("aud")),
             Err(ClaimsError::Missing { .. })
         ));
     }
@@ -302,18 +328,18 @@ mod tests {
     #[test]
     fn expiry_and_leeway() {
         assert!(matches!(
-            validation().validate(&with("exp", json!(NOW))),
+            validation().check(&with("exp", json!(NOW))),
             Err(ClaimsError::Expired { .. })
         ));
         assert!(matches!(
-            validation().validate(&without("exp")),
+            validation().check(&without("exp")),
             Err(ClaimsError::Missing { .. })
         ));
         let mut lenient = validation();
         lenient.leeway(Duration::from_secs(30));
-        lenient.validate(&with("exp", json!(NOW - 29))).unwrap();
+        lenient.check(&with("exp", json!(NOW - 29))).unwrap();
         assert!(matches!(
-            lenient.validate(&with("exp", json!(NOW - 30))),
+            lenient.check(&with("exp", json!(NOW - 30))),
             Err(ClaimsError::Expired { .. })
         ));
     }
@@ -321,22 +347,22 @@ mod tests {
     #[test]
     fn not_before_and_issued_at() {
         assert!(matches!(
-            validation().validate(&with("nbf", json!(NOW + 1))),
+            validation().check(&with("nbf", json!(NOW + 1))),
             Err(ClaimsError::NotYetValid { .. })
         ));
-        validation().validate(&with("nbf", json!(NOW))).unwrap();
+        validation().check(&with("nbf", json!(NOW))).unwrap();
         assert!(matches!(
-            validation().validate(&with("iat", json!(NOW + 1))),
+            validation().check(&with("iat", json!(NOW + 1))),
             Err(ClaimsError::IssuedInFuture { .. })
         ));
         assert!(matches!(
-            validation().validate(&without("iat")),
+            validation().check(&without("iat")),
             Err(ClaimsError::Missing { .. })
         ));
         let mut lenient = validation();
         lenient.leeway(Duration::from_secs(5));
-        lenient.validate(&with("nbf", json!(NOW + 5))).unwrap();
-        lenient.validate(&with("iat", json!(NOW + 5))).unwrap();
+        lenient.check(&with("nbf", json!(NOW + 5))).unwrap();
+        lenient.check(&with("iat", json!(NOW + 5))).unwrap();
     }
 
     #[test]
@@ -345,7 +371,7 @@ mod tests {
             for value in [json!("9999999999"), json!(null), json!(true), json!([1])] {
                 assert!(
                     matches!(
-                        validation().validate(&with(name, value.clone())),
+                        validation().check(&with(name, value.clone())),
                         Err(ClaimsError::InvalidType { .. })
                     ),
                     "{name} = {value}"
@@ -353,7 +379,7 @@ mod tests {
             }
         }
         assert!(matches!(
-            validation().validate(&with("sub", json!(42))),
+            validation().check(&with("sub", json!(42))),
             Err(ClaimsError::InvalidType { .. })
         ));
     }
@@ -363,11 +389,26 @@ mod tests {
         let mut v = validation();
         v.require_claims(["org_id"]);
         assert_eq!(
-            v.validate(&good()),
+            v.check(&good()),
             Err(ClaimsError::Missing {
                 claim: "org_id".into()
             })
         );
-        v.validate(&with("org_id", json!("o"))).unwrap();
+        v.check(&with("org_id", json!("o"))).unwrap();
+    }
+
+    #[test]
+    fn validates_a_verified_jwt() {
+        validation()
+            .validate(&verified(&Value::Object(good())))
+            .unwrap();
+        assert!(matches!(
+            validation().validate(&verified(&Value::Object(with("exp", json!(NOW))))),
+            Err(ClaimsError::Expired { .. })
+        ));
+        assert!(matches!(
+            validation().validate(&verified(&Value::Object(with("aud", json!("other"))))),
+            Err(ClaimsError::AudienceMismatch { .. })
+        ));
     }
 }

@@ -156,10 +156,10 @@ impl State {
             .algorithm(&[Algorithm::Rs256, Algorithm::Es256])?;
         let keys = self.key_set();
         let key = keys.select(jwt.header().kid(), alg)?;
-        jwt.verify(key, &[alg])?;
+        let verified = jwt.verify(key, &[alg])?;
         // jose-core always checks the audience; any audience is fine for a
         // subject token, so the token's own are the accepted ones.
-        let audiences: Vec<&str> = match jwt.claims().get("aud") {
+        let audiences: Vec<&str> = match verified.claims().get("aud") {
             Some(Value::String(aud)) => vec![aud.as_str()],
             Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
@@ -172,8 +172,8 @@ impl State {
             validation.add_audience(*aud);
         }
         validation.clock(self.config.clock.clone());
-        validation.validate(jwt.claims())?;
-        Ok(jwt.into_claims())
+        validation.validate(&verified)?;
+        Ok(verified.into_claims())
     }
 
     // Token request records.

@@ -79,12 +79,12 @@ fn the_binary_prints_a_working_token_and_serves_discovery() {
         let key = keys
             .select(jwt.header().kid(), jose_core::Algorithm::Rs256)
             .unwrap();
-        jwt.verify(key, &[jose_core::Algorithm::Rs256]).unwrap();
+        let verified = jwt.verify(key, &[jose_core::Algorithm::Rs256]).unwrap();
         jose_core::Validation::new(banner.issuer.as_str(), dev_issuer::DEFAULT_AUDIENCE)
-            .validate(jwt.claims())
+            .validate(&verified)
             .unwrap();
-        assert_eq!(jwt.claims()["sub"], "auth0|binary-user");
-        assert_eq!(jwt.claims()["scope"], "read:x");
+        assert_eq!(verified.claims()["sub"], "auth0|binary-user");
+        assert_eq!(verified.claims()["scope"], "read:x");
 
         child.kill().await.unwrap();
     });

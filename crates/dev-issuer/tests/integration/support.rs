@@ -225,11 +225,11 @@ pub fn verify_with(
         .header()
         .algorithm(&[Algorithm::Rs256, Algorithm::Es256])?;
     let key = keys.select(jwt.header().kid(), alg)?;
-    jwt.verify(key, &[alg])?;
+    let verified = jwt.verify(key, &[alg])?;
     let mut validation = Validation::new(issuer.issuer_url(), audience);
     validation.clock(issuer.clock());
-    validation.validate(jwt.claims())?;
-    Ok(jwt.into_claims())
+    validation.validate(&verified)?;
+    Ok(verified.into_claims())
 }
 
 /// [`verify_for`] with the issuer's default audience.

@@ -138,6 +138,11 @@ impl<'a> Jws<'a> {
         self.signing_input
     }
 
+    /// Gives up the header, for [`VerifiedJwt`](crate::VerifiedJwt).
+    pub(crate) fn into_header(self) -> Header {
+        self.header
+    }
+
     /// The payload parsed as a JSON object (no duplicate members).
     ///
     /// # Errors

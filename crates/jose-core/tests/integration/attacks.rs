@@ -30,8 +30,8 @@ fn verify(keys: &KeySet, token: &str) -> Result<(), Error> {
     let jwt = Jwt::parse(token)?;
     let alg = jwt.header().algorithm(&[Algorithm::Es256])?;
     let key = keys.select(jwt.header().kid(), alg)?;
-    jwt.verify(key, &[alg])?;
-    validation().validate(jwt.claims())?;
+    let verified = jwt.verify(key, &[alg])?;
+    validation().validate(&verified)?;
     Ok(())
 }
 

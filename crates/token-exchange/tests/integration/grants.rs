@@ -109,7 +109,7 @@ async fn on_behalf_of() {
     // the issued token is for the same user, acting through this client
     let claims = jose_core::Jwt::parse(token.access_token().expose_secret())
         .unwrap()
-        .into_claims();
+        .into_unverified_claims();
     assert_eq!(claims["sub"], "auth0|user-7");
     assert_eq!(claims["aud"], DOWNSTREAM);
 
