@@ -124,7 +124,7 @@ where
         let verifier = self.verifier.clone();
         ResponseFuture::new(async move {
             let (mut parts, body) = request.into_parts();
-            match verifier.verify(&mut parts).await {
+            match verifier.verify(&parts).await {
                 Ok(claims) => {
                     parts.extensions.insert(claims);
                     inner.call(Request::from_parts(parts, body)).await

@@ -3,9 +3,11 @@ Protect [axum] routes with Auth0 access tokens: Bearer and DPoP
 (RFC 9449), on top of [`auth0_api`].
 
 - [`Auth0Layer`] (a tower [`Layer`](tower::Layer)) verifies every request
-  to the routes it wraps with [`ApiClient::verify_request_parts`]: the
-  request's method and the URL the client called, built from the
-  configured [`PublicUrl`], never from the `Host` header. A verified
+  to the routes it wraps with [`ApiClient::verify_request_at`]: the
+  request's method and the URL the client called, built once from the
+  configured [`PublicUrl`] and the URI the client sent (axum's
+  [`OriginalUri`](axum::extract::OriginalUri), so the full path inside a
+  nested router), never from the `Host` header. A verified
   request goes on with its [`Claims`] in the request extensions; any other
   is answered right away with the error's status, its `WWW-Authenticate`
   challenges, `DPoP-Nonce` when the client must retry with a nonce, and a

@@ -1,7 +1,6 @@
 //! `RequestVerifier`: an `ApiClient` and the public URL of the API, shared
 //! by the layer and the extractors.
 
-use std::ops::Deref;
 use std::sync::Arc;
 
 use auth0_api::{ApiClient, AuthError, Claims, PublicUrl};
@@ -65,55 +64,36 @@ impl RequestVerifier {
     /// method and the URL the client called (see
     /// [above](RequestVerifier#which-url-is-checked)).
     ///
-    /// `parts` is borrowed mutably only to look at the original URI in
-    /// place; it is left as it was, even if the future is dropped.
+    /// The URL is built once, by [`ApiClient::verify_request_at`], from
+    /// the [`PublicUrl`] and the URI the client called: axum's
+    /// [`OriginalUri`] when the request carries it, `parts.uri` otherwise.
+    /// `parts` is only read.
     ///
     /// # Errors
     ///
-    /// The [`AuthError`] of [`ApiClient::verify_request`]: status, error
+    /// The [`AuthError`] of [`ApiClient::verify_request_at`]: status, error
     /// code and challenges for the response.
-    pub async fn verify(&self, parts: &mut Parts) -> Result<Claims, AuthError> {
-        let parts = AsCalled::new(parts);
+    pub async fn verify(&self, parts: &Parts) -> Result<Claims, AuthError> {
         self.inner
             .client
-            .verify_request_parts(&parts, &self.inner.public_url)
+            .verify_request_at(
+                &parts.headers,
+                parts.method.as_str(),
+                called_uri(parts),
+                &self.inner.public_url,
+            )
             .await
     }
 }
 
-/// `Parts` showing the URI the client called while it is held; the routed
-/// URI is put back on drop.
-struct AsCalled<'a> {
-    parts: &'a mut Parts,
-    routed: Option<Uri>,
-}
-
-impl<'a> AsCalled<'a> {
-    fn new(parts: &'a mut Parts) -> Self {
-        let original = parts
-            .extensions
-            .get::<OriginalUri>()
-            .filter(|original| original.path() != parts.uri.path())
-            .map(|original| original.0.clone());
-        let routed = original.map(|original| std::mem::replace(&mut parts.uri, original));
-        Self { parts, routed }
-    }
-}
-
-impl Deref for AsCalled<'_> {
-    type Target = Parts;
-
-    fn deref(&self) -> &Parts {
-        self.parts
-    }
-}
-
-impl Drop for AsCalled<'_> {
-    fn drop(&mut self) {
-        if let Some(routed) = self.routed.take() {
-            self.parts.uri = routed;
-        }
-    }
+/// The URI the client called: axum's [`OriginalUri`], which
+/// [`Router::nest`](axum::Router::nest) leaves in the extensions when it
+/// strips its prefix from `parts.uri`, or `parts.uri` without one.
+fn called_uri(parts: &Parts) -> &Uri {
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0)
 }
 
 #[cfg(test)]
@@ -125,21 +105,29 @@ mod tests {
     }
 
     #[test]
-    fn shows_the_original_uri_and_restores_the_routed_one() {
+    fn the_original_uri_is_the_one_called() {
         let mut p = parts("/orders?page=2");
         p.extensions
             .insert(OriginalUri(Uri::from_static("/api/orders?page=2")));
-        {
-            let called = AsCalled::new(&mut p);
-            assert_eq!(called.uri.path(), "/api/orders");
-        }
+        assert_eq!(called_uri(&p), "/api/orders?page=2");
         assert_eq!(p.uri, "/orders?page=2");
     }
 
     #[test]
-    fn keeps_the_uri_without_an_original_one() {
-        let mut p = parts("/orders");
-        assert_eq!(AsCalled::new(&mut p).uri.path(), "/orders");
-        assert_eq!(p.uri, "/orders");
+    fn without_an_original_uri_the_request_uri_is() {
+        let p = parts("/orders");
+        assert_eq!(called_uri(&p), "/orders");
+    }
+
+    #[test]
+    fn the_public_url_is_built_from_the_original_uri() {
+        let public = PublicUrl::new("https://api.example.com").unwrap();
+        let mut p = parts("/orders?page=2");
+        p.extensions
+            .insert(OriginalUri(Uri::from_static("/api/orders?page=2")));
+        assert_eq!(
+            public.url_for(called_uri(&p), &p.headers).unwrap(),
+            "https://api.example.com/api/orders"
+        );
     }
 }

@@ -236,21 +236,44 @@ impl ApiClient {
     /// and headers come from `parts`, the URL from `public` and the request
     /// path (never from `Host` unless `public` trusts forwarded headers).
     ///
+    /// That is [`ApiClient::verify_request_at`] the URI in `parts`; where a
+    /// framework has rewritten it (stripped a mount prefix, say), use that
+    /// method with the URI the client called.
+    ///
     /// # Errors
     ///
-    /// As [`ApiClient::verify_request`], and 400 `invalid_request` when
-    /// `public` trusts forwarded headers and they are malformed (see
-    /// [`PublicUrl::request_url`]), before the credentials are checked.
+    /// As [`ApiClient::verify_request_at`].
     pub async fn verify_request_parts(
         &self,
         parts: &http::request::Parts,
         public: &PublicUrl,
     ) -> Result<Claims, AuthError> {
-        let url = public
-            .request_url(parts)
-            .map_err(|e| self.contextualize(e, self.scheme_used(&parts.headers)))?;
-        self.verify_request(&parts.headers, parts.method.as_str(), &url)
+        self.verify_request_at(&parts.headers, parts.method.as_str(), &parts.uri, public)
             .await
+    }
+
+    /// As [`ApiClient::verify_request`], with the URL the client called
+    /// built by [`PublicUrl::url_for`] from `public`, the path of `uri` (the
+    /// request target the client sent) and, if `public` trusts them, the
+    /// forwarded `headers`; never from `Host` otherwise.
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiClient::verify_request`], and 400 `invalid_request` when
+    /// `public` trusts forwarded headers and they are malformed (see
+    /// [`PublicUrl::url_for`]), before the credentials are checked, with
+    /// the challenge of the scheme the request used.
+    pub async fn verify_request_at(
+        &self,
+        headers: &HeaderMap,
+        method: &str,
+        uri: &http::Uri,
+        public: &PublicUrl,
+    ) -> Result<Claims, AuthError> {
+        let url = public
+            .url_for(uri, headers)
+            .map_err(|e| self.contextualize(e, self.scheme_used(headers)))?;
+        self.verify_request(headers, method, &url).await
     }
 
     /// The scheme of the request's credentials, if it is one this API

@@ -1,6 +1,7 @@
 //! Rebuilding the URL a client called, for the DPoP `htu` check.
 
 use http::request::Parts;
+use http::{HeaderMap, Uri};
 use url::Url;
 
 use crate::configuration::ConfigurationError;
@@ -15,6 +16,10 @@ use crate::error::{AuthError, AuthErrorKind};
 /// forwarded headers are used only if you opt in with
 /// [`PublicUrl::trust_forwarded_headers`], for a proxy you control that
 /// overwrites them.
+///
+/// [`PublicUrl::request_url`] builds it from a request's parts;
+/// [`PublicUrl::url_for`] from a URI and headers, for a framework whose
+/// parts no longer hold the URI the client called.
 ///
 /// ```
 /// use auth0_api::PublicUrl;
@@ -82,7 +87,35 @@ impl PublicUrl {
     }
 
     /// The URL the client called for this request (query dropped, as `htu`
-    /// ignores it).
+    /// ignores it): [`PublicUrl::url_for`] the request's URI and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`PublicUrl::url_for`].
+    pub fn request_url(&self, parts: &Parts) -> Result<String, AuthError> {
+        self.url_for(&parts.uri, &parts.headers)
+    }
+
+    /// The URL the client called, for a request to `uri` (the request
+    /// target: only its path is used, the query is dropped as `htu` ignores
+    /// it) with these `headers` (looked at only for the forwarded ones,
+    /// when trusted).
+    ///
+    /// For when the URI the client called is not the one in the request
+    /// parts: a framework that strips a mount prefix before the handler
+    /// (axum's `Router::nest`, say) keeps the original elsewhere, and that
+    /// is the one to pass.
+    ///
+    /// ```
+    /// use auth0_api::PublicUrl;
+    /// use http::{HeaderMap, Uri};
+    ///
+    /// let public = PublicUrl::new("https://api.example.com")?;
+    /// let called: Uri = "/api/orders?page=2".parse()?;
+    /// let url = public.url_for(&called, &HeaderMap::new())?;
+    /// assert_eq!(url, "https://api.example.com/api/orders");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -90,10 +123,10 @@ impl PublicUrl {
     /// kind [`AuthErrorKind::InvalidRequest`] (400 `invalid_request`) when
     /// `X-Forwarded-Proto` or `X-Forwarded-Host` is present and malformed.
     /// Without it, never.
-    pub fn request_url(&self, parts: &Parts) -> Result<String, AuthError> {
-        let path = parts.uri.path();
+    pub fn url_for(&self, uri: &Uri, headers: &HeaderMap) -> Result<String, AuthError> {
+        let path = uri.path();
         if self.trust_forwarded
-            && let Some(origin) = forwarded_origin(parts)?
+            && let Some(origin) = forwarded_origin(headers)?
         {
             // The base's path prefix still applies behind the proxy.
             let prefix = Url::parse(&self.base)
@@ -108,9 +141,9 @@ impl PublicUrl {
 /// `scheme://host[:port]` from the forwarded headers when both are present;
 /// `None` when either is absent. A present header that is not exactly what
 /// a proxy that sets it writes is an error.
-fn forwarded_origin(parts: &Parts) -> Result<Option<String>, AuthError> {
-    let proto = forwarded_header(parts, "X-Forwarded-Proto")?;
-    let host = forwarded_header(parts, "X-Forwarded-Host")?;
+fn forwarded_origin(headers: &HeaderMap) -> Result<Option<String>, AuthError> {
+    let proto = forwarded_header(headers, "X-Forwarded-Proto")?;
+    let host = forwarded_header(headers, "X-Forwarded-Host")?;
     let scheme = match proto {
         Some(p) if p.eq_ignore_ascii_case("https") => Some("https"),
         Some(p) if p.eq_ignore_ascii_case("http") => Some("http"),
@@ -143,10 +176,10 @@ fn forwarded_origin(parts: &Parts) -> Result<Option<String>, AuthError> {
 /// comma-separated list, an empty or non-ASCII value are malformed (a proxy
 /// that sets the header writes exactly one value).
 fn forwarded_header<'a>(
-    parts: &'a Parts,
+    headers: &'a HeaderMap,
     name: &'static str,
 ) -> Result<Option<&'a str>, AuthError> {
-    let mut values = parts.headers.get_all(name).iter();
+    let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return Ok(None);
     };
@@ -365,6 +398,78 @@ mod tests {
                 trusting().request_url(&parts("/o", headers)).unwrap(),
                 "https://internal:8080/o",
                 "{headers:?}"
+            );
+        }
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        parts("/", pairs).headers
+    }
+
+    #[test]
+    fn url_for_takes_the_path_of_the_given_uri_and_drops_the_query() {
+        let public = PublicUrl::new("https://example.com/api").unwrap();
+        let forwarded = headers(&[
+            ("x-forwarded-proto", "http"),
+            ("x-forwarded-host", "proxy.example:8443"),
+        ]);
+        for uri in [
+            "/v1/orders/7?page=2&sort=asc",
+            "https://internal:9000/v1/orders/7?page=2",
+        ] {
+            let uri: Uri = uri.parse().unwrap();
+            // Untrusted forwarded headers change nothing.
+            assert_eq!(
+                public.url_for(&uri, &forwarded).unwrap(),
+                "https://example.com/api/v1/orders/7",
+                "{uri}"
+            );
+            // Trusted ones give scheme and host; the base's prefix stays.
+            assert_eq!(
+                public
+                    .clone()
+                    .trust_forwarded_headers(true)
+                    .url_for(&uri, &forwarded)
+                    .unwrap(),
+                "http://proxy.example:8443/api/v1/orders/7",
+                "{uri}"
+            );
+        }
+        // Trusted but malformed: refused, whatever the URI.
+        let bad = headers(&[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "a.example/admin?"),
+        ]);
+        let uri = Uri::from_static("/v1/orders?x=1");
+        assert_eq!(
+            public.url_for(&uri, &bad).unwrap(),
+            "https://example.com/api/v1/orders"
+        );
+        assert_eq!(
+            public
+                .trust_forwarded_headers(true)
+                .url_for(&uri, &bad)
+                .unwrap_err()
+                .kind(),
+            AuthErrorKind::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn request_url_is_url_for_the_parts_uri_and_headers() {
+        let p = parts(
+            "/orders/7?page=2",
+            &[
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "api.example.com"),
+            ],
+        );
+        for trust in [false, true] {
+            let public = trusting().trust_forwarded_headers(trust);
+            assert_eq!(
+                public.request_url(&p).unwrap(),
+                public.url_for(&p.uri, &p.headers).unwrap(),
+                "trust {trust}"
             );
         }
     }
