@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::compact;
 use crate::error::Error;
-use crate::issuer::{DEFAULT_SUBJECT, State};
 use crate::signing_key::{SigningKey, random_id};
+use crate::state::{DEFAULT_SUBJECT, State};
 
 /// How far in the past [`TokenBuilder::expired`] puts `exp`.
 const EXPIRED_SINCE: i64 = 60;
@@ -338,13 +338,13 @@ impl<'a> TokenBuilder<'a> {
     pub fn claims(&self) -> Map<String, Value> {
         let now = self.state.now();
         let iat = self.iat.unwrap_or(now);
-        let lifetime = self.lifetime.unwrap_or(self.state.config.token_lifetime);
+        let lifetime = self.lifetime.unwrap_or(self.state.token_lifetime());
         let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
         let mut claims = Map::new();
-        let iss = self.iss.as_deref().unwrap_or(&self.state.urls.issuer);
+        let iss = self.iss.as_deref().unwrap_or(self.state.issuer_url());
         claims.insert("iss".into(), iss.into());
         claims.insert("sub".into(), self.sub.as_str().into());
-        let default_aud = || Value::String(self.state.config.audience.clone());
+        let default_aud = || Value::String(self.state.audience().to_owned());
         claims.insert("aud".into(), self.aud.clone().unwrap_or_else(default_aud));
         claims.insert("iat".into(), iat.into());
         let exp = self.exp.unwrap_or_else(|| iat.saturating_add(lifetime));

@@ -1,13 +1,7 @@
 //! The running issuer and the handle that controls it.
 
 mod builder;
-mod state;
-
-pub use builder::{
-    DEFAULT_AUDIENCE, DEFAULT_CACHE_CONTROL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
-    DEFAULT_SUBJECT, DevIssuerBuilder,
-};
-pub(crate) use state::State;
+pub use builder::DevIssuerBuilder;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -22,6 +16,7 @@ use crate::error::Error;
 use crate::fault::Fault;
 use crate::key_ring::RotateMode;
 use crate::recorded_request::RecordedTokenRequest;
+use crate::state::State;
 use crate::token_builder::TokenBuilder;
 
 /// An Auth0-compatible authorization server, serving real HTTP on loopback.
@@ -73,22 +68,22 @@ impl DevIssuer {
 
     /// The issuer identifier: `http://127.0.0.1:PORT/`.
     pub fn issuer_url(&self) -> &str {
-        &self.state.urls.issuer
+        self.state.issuer_url()
     }
 
     /// The discovery document's URL.
     pub fn discovery_url(&self) -> &str {
-        &self.state.urls.discovery
+        self.state.discovery_url()
     }
 
     /// The JWKS URL.
     pub fn jwks_uri(&self) -> &str {
-        &self.state.urls.jwks_uri
+        self.state.jwks_uri()
     }
 
     /// The token endpoint's URL.
     pub fn token_endpoint(&self) -> &str {
-        &self.state.urls.token_endpoint
+        self.state.token_endpoint_url()
     }
 
     /// The socket address the server listens on.
@@ -98,7 +93,7 @@ impl DevIssuer {
 
     /// The default audience.
     pub fn audience(&self) -> &str {
-        &self.state.config.audience
+        self.state.audience()
     }
 
     /// The issuer clock's time, in whole seconds since the epoch.
@@ -108,7 +103,7 @@ impl DevIssuer {
 
     /// The issuer's clock, for a verifier under test to share.
     pub fn clock(&self) -> Arc<dyn Clock> {
-        self.state.config.clock.clone()
+        self.state.clock()
     }
 
     /// Starts minting an access token: see [`TokenBuilder`].
@@ -173,28 +168,28 @@ impl DevIssuer {
     /// Arms `fault` on `endpoint`, replacing any fault armed there. It takes
     /// effect for the next request.
     pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) {
-        self.state.faults.set(endpoint, Some(fault));
+        self.state.set_fault(endpoint, Some(fault));
     }
 
     /// Disarms the fault on `endpoint`.
     pub fn clear_fault(&self, endpoint: Endpoint) {
-        self.state.faults.set(endpoint, None);
+        self.state.set_fault(endpoint, None);
     }
 
     /// Disarms every fault.
     pub fn clear_faults(&self) {
-        self.state.faults.clear();
+        self.state.clear_faults();
     }
 
     /// Requests `endpoint` received (any method, faulted ones included)
     /// since the start or the last [`DevIssuer::reset_counters`].
     pub fn request_count(&self, endpoint: Endpoint) -> usize {
-        self.state.counters.get(endpoint)
+        self.state.request_count(endpoint)
     }
 
     /// Sets every request counter back to zero.
     pub fn reset_counters(&self) {
-        self.state.counters.reset();
+        self.state.reset_counters();
     }
 
     /// Every token endpoint request so far, oldest first.

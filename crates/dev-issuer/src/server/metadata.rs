@@ -9,7 +9,7 @@ use http::header::{CACHE_CONTROL, HeaderValue};
 use serde_json::{Value, json};
 
 use crate::client::Grant;
-use crate::issuer::State;
+use crate::state::State;
 
 /// `GET /.well-known/openid-configuration`.
 pub(super) async fn discovery(Shared(state): Shared<Arc<State>>) -> Response {
@@ -26,19 +26,19 @@ pub(super) async fn jwks(Shared(state): Shared<Arc<State>>) -> Response {
 /// `DevIssuerBuilder::discovery_member`.
 fn discovery_document(state: &State) -> Value {
     let mut auth_methods = vec!["client_secret_basic"];
-    if state.config.client_secret_post {
+    if state.allows_client_secret_post() {
         auth_methods.push("client_secret_post");
     }
     let mut document = json!({
-        "issuer": state.urls.issuer,
-        "jwks_uri": state.urls.jwks_uri,
-        "token_endpoint": state.urls.token_endpoint,
+        "issuer": state.issuer_url(),
+        "jwks_uri": state.jwks_uri(),
+        "token_endpoint": state.token_endpoint_url(),
         "grant_types_supported": Grant::ALL.map(Grant::grant_type),
         "token_endpoint_auth_methods_supported": auth_methods,
         "dpop_signing_alg_values_supported": ["ES256"],
     });
     if let Some(members) = document.as_object_mut() {
-        for (name, value) in &state.config.discovery_members {
+        for (name, value) in state.discovery_members() {
             if value.is_null() {
                 members.remove(name);
             } else {
@@ -52,9 +52,7 @@ fn discovery_document(state: &State) -> Value {
 fn cacheable(state: &State, body: Value) -> Response {
     let mut response = Json(body).into_response();
     let value = state
-        .config
-        .cache_control
-        .as_deref()
+        .cache_control()
         .and_then(|v| HeaderValue::from_str(v).ok());
     if let Some(value) = value {
         response.headers_mut().insert(CACHE_CONTROL, value);

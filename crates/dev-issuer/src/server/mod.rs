@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio::runtime::Handle;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::issuer::State;
+use crate::state::State;
 use service::IssuerService;
 
 /// Starts serving `listener` on `runtime`; aborting the handle stops the

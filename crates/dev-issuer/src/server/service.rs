@@ -21,7 +21,7 @@ use super::metadata;
 use super::oversized_body::OversizedBody;
 use crate::endpoint::Endpoint;
 use crate::fault::FaultAction;
-use crate::issuer::State;
+use crate::state::State;
 use crate::token_endpoint;
 
 /// What a fault answers with instead of JSON.
@@ -50,8 +50,8 @@ impl IssuerService {
 
     async fn serve(self, request: Request<Incoming>) -> Result<Response, ConnectionClosed> {
         if let Some(endpoint) = Endpoint::from_path(request.uri().path()) {
-            self.state.counters.record(endpoint);
-            if let Some(fault) = self.state.faults.take(endpoint) {
+            self.state.count_request(endpoint);
+            if let Some(fault) = self.state.take_fault(endpoint) {
                 if let Some(delay) = fault.delay() {
                     tokio::time::sleep(delay).await;
                 }
@@ -82,7 +82,7 @@ impl IssuerService {
 impl fmt::Debug for IssuerService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IssuerService")
-            .field("issuer", &self.state.urls.issuer)
+            .field("issuer", &self.state.issuer_url())
             .finish_non_exhaustive()
     }
 }

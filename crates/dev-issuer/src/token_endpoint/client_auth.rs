@@ -8,8 +8,8 @@ use http::header::AUTHORIZATION;
 use super::params::Params;
 use super::response::OAuthError;
 use crate::client::RegisteredClient;
-use crate::issuer::State;
 use crate::recorded_request::{ClientAuthMethod, RecordedTokenRequest};
+use crate::state::State;
 
 /// The client credentials a request presented.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub(crate) fn authenticate<'s>(
         return match (body_id, body_secret) {
             (Some(id), Some(secret)) => {
                 record.auth_method = ClientAuthMethod::Post;
-                if !state.config.client_secret_post {
+                if !state.allows_client_secret_post() {
                     return Err(OAuthError::invalid_client(
                         "client_secret_post is not allowed: use HTTP Basic authentication",
                     ));
@@ -86,7 +86,6 @@ fn verify<'s>(
     secret: &str,
 ) -> Result<&'s RegisteredClient, OAuthError> {
     state
-        .config
         .client(id)
         .filter(|client| client.secret_matches(secret))
         .ok_or_else(|| OAuthError::invalid_client("client authentication failed"))

@@ -5,7 +5,7 @@ use super::params::Params;
 use super::response::{Issued, OAuthError, echo};
 use super::{Binding, issue};
 use crate::client::RegisteredClient;
-use crate::issuer::State;
+use crate::state::State;
 
 pub(crate) fn grant(
     state: &State,
@@ -13,7 +13,7 @@ pub(crate) fn grant(
     params: &Params,
     binding: &Binding,
 ) -> Result<Issued, OAuthError> {
-    let audience = params.single("audience")?.unwrap_or(&state.config.audience);
+    let audience = params.single("audience")?.unwrap_or(state.audience());
     let scope = granted_scope(client, params.single("scope")?)?;
 
     let sub = format!("{}@clients", client.id());

@@ -5,7 +5,7 @@ use dpop::Request;
 use http::HeaderMap;
 
 use super::response::OAuthError;
-use crate::issuer::State;
+use crate::state::State;
 
 /// The key an issued token is bound to, if any.
 #[derive(Debug, Default)]
@@ -33,18 +33,17 @@ pub(crate) async fn bind(state: &State, headers: &HeaderMap) -> Result<Binding, 
     if proofs.is_empty() {
         return Ok(Binding::default());
     }
-    let request = Request::new(&proofs, "POST", &state.urls.token_endpoint);
-    let verified =
-        state
-            .dpop
-            .verify(&request)
-            .await
-            .map_err(|error| match error.fresh_nonce() {
-                Some(nonce) => OAuthError::use_dpop_nonce(nonce, error.to_string()),
-                None if error.is_proof_error() => OAuthError::invalid_dpop_proof(error.to_string()),
-                // The replay cache or the environment failed, not the client.
-                None => OAuthError::server_error(error.to_string()),
-            })?;
+    let request = Request::new(&proofs, "POST", state.token_endpoint_url());
+    let verified = state
+        .dpop_verifier()
+        .verify(&request)
+        .await
+        .map_err(|error| match error.fresh_nonce() {
+            Some(nonce) => OAuthError::use_dpop_nonce(nonce, error.to_string()),
+            None if error.is_proof_error() => OAuthError::invalid_dpop_proof(error.to_string()),
+            // The replay cache or the environment failed, not the client.
+            None => OAuthError::server_error(error.to_string()),
+        })?;
     Ok(Binding {
         jkt: Some(verified.jkt().to_owned()),
     })

@@ -9,7 +9,7 @@ use super::fresh_nonce;
 use super::params::Params;
 use super::response::{Issued, OAuthError, echo};
 use crate::connection_token::ConnectionToken;
-use crate::issuer::State;
+use crate::state::State;
 use crate::urn;
 
 pub(crate) fn grant(state: &State, params: &Params) -> Result<Issued, OAuthError> {
@@ -40,7 +40,7 @@ pub(crate) fn grant(state: &State, params: &Params) -> Result<Issued, OAuthError
             "the subject token has no string sub",
         ));
     };
-    let token = ConnectionToken::find(&state.config.connections, connection, sub)
+    let token = ConnectionToken::find(state.connection_tokens(), connection, sub)
         .ok_or_else(OAuthError::federated_token_not_found)?;
     Ok(Issued {
         access_token: token.expose_access_token().to_owned(),

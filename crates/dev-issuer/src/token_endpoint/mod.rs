@@ -19,8 +19,8 @@ use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::client::Grant;
-use crate::issuer::State;
 use crate::recorded_request::{ClientAuthMethod, RecordedTokenRequest};
+use crate::state::State;
 pub(crate) use dpop_binding::Binding;
 use params::Params;
 use response::{Issued, OAuthError};
@@ -98,7 +98,7 @@ fn issue(
         } else {
             "Bearer"
         },
-        expires_in: state.config.token_lifetime.as_secs(),
+        expires_in: state.token_lifetime().as_secs(),
         scope,
         issued_token_type,
         dpop_nonce: fresh_nonce(state),
@@ -108,5 +108,5 @@ fn issue(
 /// A nonce for the client's next proof, when the issuer requires them
 /// (RFC 9449 section 8.2: any response may carry one).
 fn fresh_nonce(state: &State) -> Option<String> {
-    state.dpop.nonce_source().map(dpop::NonceSource::issue)
+    state.fresh_dpop_nonce()
 }

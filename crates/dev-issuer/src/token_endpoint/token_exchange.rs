@@ -8,7 +8,7 @@ use super::response::{Issued, OAuthError, echo};
 use super::{Binding, issue};
 use crate::client::RegisteredClient;
 use crate::exchange_profile::ProfileKind;
-use crate::issuer::State;
+use crate::state::State;
 use crate::urn;
 
 pub(crate) fn grant(
@@ -33,7 +33,7 @@ pub(crate) fn grant(
             )));
         }
     }
-    let profile = state.config.profile(subject_token_type).ok_or_else(|| {
+    let profile = state.profile(subject_token_type).ok_or_else(|| {
         OAuthError::invalid_request(format!(
             "no token exchange profile for subject_token_type \"{}\"",
             echo(subject_token_type)
@@ -42,7 +42,7 @@ pub(crate) fn grant(
 
     let mut audiences = params.all("audience");
     if audiences.is_empty() {
-        audiences.push(&state.config.audience);
+        audiences.push(state.audience());
     }
     if let Some(refused) = audiences.iter().find(|a| !profile.allows_audience(a)) {
         return Err(OAuthError::invalid_target(format!(

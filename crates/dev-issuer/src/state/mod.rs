@@ -1,61 +1,46 @@
 //! Everything the running issuer shares between the caller's handle and the
 //! server's tasks.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+mod config;
+pub(crate) use config::Config;
+pub use config::{
+    DEFAULT_AUDIENCE, DEFAULT_CACHE_CONTROL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    DEFAULT_SUBJECT,
+};
+
+mod urls;
+pub(crate) use urls::Urls;
+
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::Duration;
 
 use dpop::{InMemoryReplayCache, NonceSource, Verifier};
-
-use jose_core::{Algorithm, Jwt, KeySet, Validation};
+use jose_core::{Algorithm, Clock, Jwt, KeySet, Validation};
 use serde_json::{Map, Value};
 
-use super::builder::Config;
+use crate::client::RegisteredClient;
 use crate::compact;
+use crate::connection_token::ConnectionToken;
 use crate::endpoint::{Endpoint, RequestCounters};
 use crate::error::KeyError;
-use crate::fault::FaultTable;
+use crate::exchange_profile::ExchangeProfile;
+use crate::fault::{Fault, FaultTable};
 use crate::key_ring::{KeyRing, RotateMode};
 use crate::recorded_request::RecordedTokenRequest;
 use crate::signing_key::SigningKey;
 
-/// The issuer's URLs, fixed once the socket is bound.
-#[derive(Debug, Clone)]
-pub(crate) struct Urls {
-    pub(crate) issuer: String,
-    pub(crate) discovery: String,
-    pub(crate) jwks_uri: String,
-    pub(crate) token_endpoint: String,
-}
-
-impl Urls {
-    /// URLs for a server bound to `addr`. An unspecified bind address
-    /// (`0.0.0.0`, `[::]`) is named by its loopback address, which reaches it.
-    pub(crate) fn for_addr(addr: SocketAddr) -> Self {
-        let ip = match addr.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-            ip => ip,
-        };
-        let base = format!("http://{}", SocketAddr::new(ip, addr.port()));
-        let url = |endpoint: Endpoint| format!("{base}{}", endpoint.path());
-        Self {
-            issuer: format!("{base}/"),
-            discovery: url(Endpoint::Discovery),
-            jwks_uri: url(Endpoint::Jwks),
-            token_endpoint: url(Endpoint::Token),
-        }
-    }
-}
-
 /// The shared state of one issuer.
+///
+/// Fields are private: the handle and the handlers go through the methods
+/// below, so what they may read or change is listed in one place.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) urls: Urls,
-    pub(crate) config: Config,
-    pub(crate) faults: FaultTable,
-    pub(crate) counters: RequestCounters,
+    urls: Urls,
+    config: Config,
+    faults: FaultTable,
+    counters: RequestCounters,
     /// Verifies the DPoP proofs of token requests.
-    pub(crate) dpop: Verifier,
+    dpop: Verifier,
     keys: RwLock<KeyRing>,
     /// A key of the issuer's algorithm that is never published.
     outsider: SigningKey,
@@ -82,11 +67,119 @@ impl State {
         })
     }
 
+    // ===== URLs =====
+
+    /// The issuer identifier: `http://127.0.0.1:PORT/`.
+    pub(crate) fn issuer_url(&self) -> &str {
+        &self.urls.issuer
+    }
+
+    pub(crate) fn discovery_url(&self) -> &str {
+        &self.urls.discovery
+    }
+
+    pub(crate) fn jwks_uri(&self) -> &str {
+        &self.urls.jwks_uri
+    }
+
+    pub(crate) fn token_endpoint_url(&self) -> &str {
+        &self.urls.token_endpoint
+    }
+
+    // ===== options =====
+
     /// The issuer clock's current time, in whole seconds.
     pub(crate) fn now(&self) -> i64 {
         self.config.clock.unix_seconds()
     }
 
+    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
+        self.config.clock.clone()
+    }
+
+    /// The default audience.
+    pub(crate) fn audience(&self) -> &str {
+        &self.config.audience
+    }
+
+    pub(crate) fn token_lifetime(&self) -> Duration {
+        self.config.token_lifetime
+    }
+
+    /// Whether clients may send their secret in the body.
+    pub(crate) fn allows_client_secret_post(&self) -> bool {
+        self.config.client_secret_post
+    }
+
+    /// The client registered under `id`; later registrations win.
+    pub(crate) fn client(&self, id: &str) -> Option<&RegisteredClient> {
+        self.config.client(id)
+    }
+
+    /// The exchange profile for `subject_token_type`; later ones win.
+    pub(crate) fn profile(&self, subject_token_type: &str) -> Option<&ExchangeProfile> {
+        self.config.profile(subject_token_type)
+    }
+
+    pub(crate) fn connection_tokens(&self) -> &[ConnectionToken] {
+        &self.config.connections
+    }
+
+    /// Members added to, or (when null) removed from, the discovery
+    /// document.
+    pub(crate) fn discovery_members(&self) -> &Map<String, Value> {
+        &self.config.discovery_members
+    }
+
+    /// The `Cache-Control` of discovery and JWKS responses, if any.
+    pub(crate) fn cache_control(&self) -> Option<&str> {
+        self.config.cache_control.as_deref()
+    }
+
+    // ===== DPoP =====
+
+    /// Verifies the DPoP proofs of token requests.
+    pub(crate) fn dpop_verifier(&self) -> &Verifier {
+        &self.dpop
+    }
+
+    /// A nonce for the client's next proof, when the issuer requires them.
+    pub(crate) fn fresh_dpop_nonce(&self) -> Option<String> {
+        self.dpop.nonce_source().map(NonceSource::issue)
+    }
+
+    // ===== faults and counters =====
+
+    /// Arms `fault` on `endpoint`, or disarms it with `None`.
+    pub(crate) fn set_fault(&self, endpoint: Endpoint, fault: Option<Fault>) {
+        self.faults.set(endpoint, fault);
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        self.faults.clear();
+    }
+
+    /// The fault for one request to `endpoint`, counting it against
+    /// [`Fault::times`].
+    pub(crate) fn take_fault(&self, endpoint: Endpoint) -> Option<Fault> {
+        self.faults.take(endpoint)
+    }
+
+    /// Counts one request to `endpoint`.
+    pub(crate) fn count_request(&self, endpoint: Endpoint) {
+        self.counters.record(endpoint);
+    }
+
+    pub(crate) fn request_count(&self, endpoint: Endpoint) -> usize {
+        self.counters.get(endpoint)
+    }
+
+    pub(crate) fn reset_counters(&self) {
+        self.counters.reset();
+    }
+
+    // ===== keys =====
+    //
     // Key ring: a lock is held only to copy or swap keys, never while
     // signing and never across an await.
 
@@ -176,7 +269,7 @@ impl State {
         Ok(verified.into_claims())
     }
 
-    // Token request records.
+    // ===== token request records =====
 
     pub(crate) fn record(&self, request: RecordedTokenRequest) {
         self.lock_records().push(request);
@@ -211,23 +304,4 @@ fn dpop_verifier(config: &Config) -> Result<Verifier, KeyError> {
         verifier.nonces(Arc::new(nonces));
     }
     Ok(verifier.build())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_name_loopback_for_unspecified_addresses() {
-        let urls = Urls::for_addr("0.0.0.0:8080".parse().unwrap());
-        assert_eq!(urls.issuer, "http://127.0.0.1:8080/");
-        assert_eq!(
-            urls.discovery,
-            "http://127.0.0.1:8080/.well-known/openid-configuration"
-        );
-        assert_eq!(urls.jwks_uri, "http://127.0.0.1:8080/.well-known/jwks.json");
-        assert_eq!(urls.token_endpoint, "http://127.0.0.1:8080/oauth/token");
-        let urls = Urls::for_addr("[::]:9".parse().unwrap());
-        assert_eq!(urls.issuer, "http://[::1]:9/");
-    }
 }
