@@ -32,6 +32,10 @@ pub(crate) struct ChallengeError<'a> {
     pub(crate) scope: Option<&'a str>,
 }
 
+/// The `algs` a DPoP challenge offers: the proof algorithms the verifier
+/// accepts (RFC 9449 section 7.1).
+pub(crate) const DPOP_ALGS: &str = "ES256";
+
 /// Builds the challenge list for a response.
 pub(crate) fn challenges(
     mode: DpopMode,

@@ -1,7 +1,5 @@
 //! Verified claims with typed accessors, scope checks and `act` helpers.
 
-use std::sync::Arc;
-
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -23,22 +21,11 @@ pub struct Claims {
     map: Map<String, Value>,
     scheme: Option<Scheme>,
     mode: DpopMode,
-    algs: Arc<str>,
 }
 
 impl Claims {
-    pub(crate) fn new(
-        map: Map<String, Value>,
-        scheme: Option<Scheme>,
-        mode: DpopMode,
-        algs: Arc<str>,
-    ) -> Self {
-        Self {
-            map,
-            scheme,
-            mode,
-            algs,
-        }
+    pub(crate) fn new(map: Map<String, Value>, scheme: Option<Scheme>, mode: DpopMode) -> Self {
+        Self { map, scheme, mode }
     }
 
     /// `sub`: the subject (user or client) the token was issued for.
@@ -138,7 +125,7 @@ impl Claims {
                 format!("missing required {what} {missing:?}"),
             )
             .with_scheme(self.scheme)
-            .with_challenge_context(self.mode, Arc::clone(&self.algs))
+            .with_challenge_context(self.mode)
             .with_scope(required.join(" "))),
         }
     }
@@ -216,12 +203,7 @@ mod tests {
         let Value::Object(map) = value else {
             unreachable!("tests pass objects")
         };
-        Claims::new(
-            map,
-            Some(Scheme::Bearer),
-            DpopMode::Allowed,
-            Arc::from("ES256"),
-        )
+        Claims::new(map, Some(Scheme::Bearer), DpopMode::Allowed)
     }
 
     #[test]

@@ -55,7 +55,6 @@ struct Inner {
     discovery: Discovery,
     dpop: Verifier,
     mode: DpopMode,
-    algs: Arc<str>,
     validation: ValidationTemplate,
     limits: Limits,
     token_exchange: Option<TokenExchangeClient>,
@@ -73,9 +72,7 @@ impl ApiClient {
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .build()
-            .map_err(|e| ConfigurationError::HttpClient {
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| ConfigurationError::HttpClient(Arc::new(e)))?;
         let fetcher = match &options.fetcher {
             Some(fetcher) => Arc::clone(fetcher),
             None => Arc::new(http.clone()),
@@ -104,9 +101,7 @@ impl ApiClient {
                     reason,
                 }
             }
-            e => ConfigurationError::HttpClient {
-                reason: e.to_string(),
-            },
+            e => ConfigurationError::HttpClient(Arc::new(e)),
         })?;
         let replay_cache = match &options.dpop_replay_cache {
             Some(cache) => Arc::clone(cache),
@@ -149,8 +144,7 @@ impl ApiClient {
         );
         Ok(Self {
             inner: Arc::new(Inner {
-                mode: options.dpop_mode(),
-                algs: Arc::from("ES256"),
+                mode: options.mode(),
                 issuers: checked.issuers,
                 home_issuer: checked.home_issuer,
                 discovery,
@@ -422,19 +416,14 @@ impl ApiClient {
         map: serde_json::Map<String, serde_json::Value>,
         scheme: Option<Scheme>,
     ) -> Claims {
-        Claims::new(map, scheme, self.inner.mode, Arc::clone(&self.inner.algs))
+        Claims::new(map, scheme, self.inner.mode)
     }
 
     /// Adds what every error needs for its challenges.
     fn contextualize(&self, error: AuthError, scheme: Option<Scheme>) -> AuthError {
         error
             .with_scheme(scheme)
-            .with_challenge_context(self.inner.mode, Arc::clone(&self.inner.algs))
-    }
-
-    /// The options the client was built from.
-    pub fn options(&self) -> &ApiClientOptions {
-        &self.inner.options
+            .with_challenge_context(self.inner.mode)
     }
 
     /// The issuer of the configured `domain` (`https://host/`), if any.

@@ -50,12 +50,10 @@ pub enum ConfigurationError {
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// The HTTP client could not be built.
-    #[error("could not build the HTTP client: {reason}")]
-    HttpClient {
-        /// Why.
-        reason: String,
-    },
+    /// The HTTP client, or the discovery cache around it, could not be
+    /// built; the cause is the [`source`](std::error::Error::source).
+    #[error("could not build the HTTP client")]
+    HttpClient(#[source] Arc<oidc_discovery::Error>),
 }
 
 /// Which issuers are accepted.

@@ -122,7 +122,6 @@ pub struct AuthError {
     description: String,
     scheme: Option<Scheme>,
     mode: DpopMode,
-    algs: Arc<str>,
     nonce: Option<String>,
     scope: Option<String>,
     /// Whole seconds, rounded up: what the header says.
@@ -137,7 +136,6 @@ impl AuthError {
             description: description.into(),
             scheme: None,
             mode: DpopMode::Allowed,
-            algs: Arc::from("ES256"),
             nonce: None,
             scope: None,
             retry_after: None,
@@ -158,9 +156,8 @@ impl AuthError {
         self
     }
 
-    pub(crate) fn with_challenge_context(mut self, mode: DpopMode, algs: Arc<str>) -> Self {
+    pub(crate) fn with_challenge_context(mut self, mode: DpopMode) -> Self {
         self.mode = mode;
-        self.algs = algs;
         self
     }
 
@@ -235,7 +232,7 @@ impl AuthError {
             description: Some(self.description.as_str()),
             scope: self.scope.as_deref(),
         };
-        challenge::challenges(self.mode, &self.algs, self.scheme, &error)
+        challenge::challenges(self.mode, challenge::DPOP_ALGS, self.scheme, &error)
     }
 
     /// The challenges joined into one header value, or `None` when the

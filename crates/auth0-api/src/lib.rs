@@ -106,8 +106,8 @@ pub use client::ApiClient;
 mod configuration;
 pub use configuration::ConfigurationError;
 
+mod client_exchange;
 mod domain;
-mod exchange;
 mod join;
 
 mod error;
@@ -135,7 +135,8 @@ mod readme {}
 
 // ===== Re-exports: the types of the crates below that this API exposes =====
 
-/// Clocks, for tests that control time.
+// Each item keeps its own summary: a doc comment on a multi-item `pub use`
+// would be copied onto every item (a rustdoc quirk).
 pub use jose_core::{Clock, ManualClock, SystemClock};
 
 /// DPoP: replay caches and server nonces to configure, and proof creation
@@ -154,8 +155,11 @@ pub mod discovery {
     };
 }
 
-/// Token exchange requests and results.
-pub use token_exchange::{
-    ApiError, ConnectionToken, ConnectionTokenRequest, Error as TokenExchangeError, ExchangedToken,
-    ExtraValue, OnBehalfOfToken, RequestError, Secret, TokenExchangeRequest,
-};
+/// Token exchanges: the requests [`ApiClient`]'s exchange methods take,
+/// the tokens they return, and their errors.
+pub mod exchange {
+    pub use token_exchange::{
+        ApiError, ConnectionToken, ConnectionTokenRequest, Error, ExchangedToken, ExtraValue,
+        OnBehalfOfToken, RequestError, Secret, TokenExchangeRequest,
+    };
+}

@@ -178,7 +178,31 @@ impl ApiClientOptions {
         self
     }
 
-    /// Whether the `DPoP` scheme is accepted at all.
+    /// The DPoP mode in one setting: Bearer only, both, or DPoP only. The
+    /// two booleans below say the same as the Auth0 SDKs do; this cannot
+    /// contradict itself.
+    ///
+    /// ```
+    /// use auth0_api::{ApiClientOptions, DpopMode};
+    ///
+    /// let options = ApiClientOptions::new("tenant.auth0.com", "https://api.example.com")
+    ///     .dpop_mode(DpopMode::Required);
+    /// # let _ = options;
+    /// ```
+    ///
+    /// Default: [`DpopMode::Allowed`].
+    #[must_use]
+    pub fn dpop_mode(mut self, mode: DpopMode) -> Self {
+        (self.dpop_enabled, self.dpop_required) = match mode {
+            DpopMode::Disabled => (false, false),
+            DpopMode::Allowed => (true, false),
+            DpopMode::Required => (true, true),
+        };
+        self
+    }
+
+    /// Whether the `DPoP` scheme is accepted at all (the Auth0 SDKs'
+    /// `dpop_enabled`; see [`ApiClientOptions::dpop_mode`]).
     ///
     /// Default: `true`.
     #[must_use]
@@ -187,7 +211,8 @@ impl ApiClientOptions {
         self
     }
 
-    /// Whether only the `DPoP` scheme is accepted.
+    /// Whether only the `DPoP` scheme is accepted (the Auth0 SDKs'
+    /// `dpop_required`; see [`ApiClientOptions::dpop_mode`]).
     ///
     /// Default: `false`.
     #[must_use]
@@ -308,7 +333,7 @@ impl ApiClientOptions {
         self
     }
 
-    pub(crate) fn dpop_mode(&self) -> DpopMode {
+    pub(crate) fn mode(&self) -> DpopMode {
         match (self.dpop_enabled, self.dpop_required) {
             (false, _) => DpopMode::Disabled,
             (true, false) => DpopMode::Allowed,
@@ -328,7 +353,29 @@ impl fmt::Debug for ApiClientOptions {
                 "client_secret",
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
-            .field("dpop_mode", &self.dpop_mode())
+            .field("dpop_mode", &self.mode())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> ApiClientOptions {
+        ApiClientOptions::new("tenant.auth0.com", "https://api.example.com")
+    }
+
+    #[test]
+    fn one_mode_setter_and_the_two_booleans_agree() {
+        assert_eq!(options().mode(), DpopMode::Allowed);
+        for mode in [DpopMode::Disabled, DpopMode::Allowed, DpopMode::Required] {
+            assert_eq!(options().dpop_mode(mode).mode(), mode);
+        }
+        assert_eq!(options().dpop_enabled(false).mode(), DpopMode::Disabled);
+        assert_eq!(options().dpop_required(true).mode(), DpopMode::Required);
+        // The last setting wins, whichever form it takes.
+        let back = options().dpop_required(true).dpop_mode(DpopMode::Allowed);
+        assert_eq!(back.mode(), DpopMode::Allowed);
     }
 }

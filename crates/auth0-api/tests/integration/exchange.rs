@@ -1,7 +1,8 @@
 //! Token exchanges through `ApiClient`: the endpoint comes from the
 //! tenant's (cached) discovery document, credentials from the options.
 
-use auth0_api::{ApiClient, ConnectionTokenRequest, RequestError, TokenExchangeError};
+use auth0_api::ApiClient;
+use auth0_api::exchange::{ConnectionTokenRequest, Error as TokenExchangeError, RequestError};
 use dev_issuer::{ConnectionToken, DevIssuer, Endpoint, ExchangeProfile, Grant, RegisteredClient};
 
 use crate::support::NOW;

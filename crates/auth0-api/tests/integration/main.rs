@@ -15,3 +15,4 @@ mod replay_quota;
 mod request_url;
 mod schemes;
 mod support;
+mod surface;
