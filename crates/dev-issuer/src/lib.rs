@@ -25,6 +25,9 @@ without an Auth0 tenant and without mocking the SDK.
 - The [`dpop`] module re-exports the `dpop` crate's client side: a P-256
   [`ProofKey`](dpop::ProofKey), the [`ProofBuilder`](dpop::ProofBuilder) and
   [`danger`](dpop::danger) for deliberately wrong proofs.
+- The [`testing`] module holds the fixtures every crate's integration tests
+  share: the fixed instant [`NOW`](testing::NOW), bounded waits, one
+  runtime, an issuer on a manual clock, DPoP proofs and whole responses.
 
 **Everything here is for development and tests only.** The RSA keys are
 bundled in the source (see `keys/README.md`), client secrets are compared
@@ -118,6 +121,7 @@ pub use signing_key::SigningKey;
 mod token_builder;
 pub use token_builder::TokenBuilder;
 
+pub mod testing;
 pub mod urn;
 
 pub mod dpop {

@@ -1,32 +1,23 @@
 //! A Redis server per test, a handle on a fixed clock, and a raw
 //! connection to look at what is stored.
+//!
+//! The instant (November 2023: Redis's own clock is later, which shows
+//! that nothing depends on it), the clock and bounded waits are
+//! `dev_issuer::testing`'s, shared with the other crates' tests.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use auth0_api_redis::{Redis, RedisReplayCache};
 use dev_issuer::RedisServer;
+use dev_issuer::testing::clock;
+pub(crate) use dev_issuer::testing::within;
 use dpop::{ReplayCache as _, ReplayError};
 use jose_core::{Clock as _, ManualClock};
 use redis::aio::MultiplexedConnection;
 
-/// Every test starts at this instant (November 2023: Redis's own clock is
-/// later, which shows that nothing depends on it).
-pub(crate) const NOW: u64 = 1_700_000_000;
-
-/// The longest any test waits for anything.
-const TEST_TIMEOUT: Duration = Duration::from_secs(20);
-
 /// The handles' bound on one call in these tests.
 pub(crate) const CALL_TIMEOUT: Duration = Duration::from_millis(200);
-
-/// Runs `future`, failing the test if it takes longer than the bound.
-pub(crate) async fn within<F: Future>(future: F) -> F::Output {
-    tokio::time::timeout(TEST_TIMEOUT, future)
-        .await
-        .expect("the test timed out")
-}
 
 /// A server of this test, a handle on it, and the handle's clock.
 pub(crate) struct Env {
@@ -38,7 +29,7 @@ pub(crate) struct Env {
 impl Env {
     pub(crate) async fn start() -> Self {
         let server = RedisServer::start().unwrap();
-        let clock = Arc::new(ManualClock::at_unix_seconds(NOW));
+        let clock = clock();
         let redis = handle(&server.url(), &clock, "test").await;
         Self {
             server,

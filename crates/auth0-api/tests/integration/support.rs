@@ -1,16 +1,18 @@
 //! An issuer on a fixed clock, clients pointed at it, and request builders.
+//!
+//! The fixed instant, the issuer on its clock and the DPoP proofs are
+//! `dev_issuer::testing`'s, shared with the other crates' tests.
 
 use std::sync::Arc;
 
 use auth0_api::{ApiClient, ApiClientOptions, AuthError};
 use dev_issuer::DevIssuer;
-use dev_issuer::dpop::{ProofBuilder, ProofKey};
+use dev_issuer::dpop::ProofKey;
+use dev_issuer::testing::{ClockedIssuer, proof_at};
+pub(crate) use dev_issuer::testing::{NOW, proof};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use jose_core::ManualClock;
-
-/// Every test runs at this instant.
-pub(crate) const NOW: u64 = 1_700_000_000;
 
 /// The API URL requests are made to.
 pub(crate) const URL: &str = "https://api.example.com/orders";
@@ -22,12 +24,7 @@ pub(crate) struct Env {
 
 impl Env {
     pub(crate) async fn start() -> Self {
-        let clock = Arc::new(ManualClock::at_unix_seconds(NOW));
-        let issuer = DevIssuer::builder()
-            .clock(clock.clone())
-            .start()
-            .await
-            .unwrap();
+        let (issuer, clock) = ClockedIssuer::start().await.unwrap().into_parts();
         Self { issuer, clock }
     }
 
@@ -52,17 +49,6 @@ impl Env {
             .sign()
             .unwrap()
     }
-}
-
-/// A proof for `method` and `url` bound to `token`, made now.
-pub(crate) fn proof(key: &ProofKey, method: &str, url: &str, token: &str) -> String {
-    ProofBuilder::new(key)
-        .htm(method)
-        .htu(url)
-        .access_token(token)
-        .iat(i64::try_from(NOW).unwrap())
-        .sign()
-        .unwrap()
 }
 
 /// Request headers, built one field at a time.
@@ -91,17 +77,6 @@ pub(crate) fn assert_refused(error: &AuthError, status: u16, code: &str, www_aut
         Some(www_authenticate),
         "{error:?}"
     );
-}
-
-/// A proof for `method` and `url` bound to `token`, made at `iat`.
-pub(crate) fn proof_at(key: &ProofKey, method: &str, url: &str, token: &str, iat: u64) -> String {
-    ProofBuilder::new(key)
-        .htm(method)
-        .htu(url)
-        .access_token(token)
-        .iat(i64::try_from(iat).unwrap())
-        .sign()
-        .unwrap()
 }
 
 /// The headers of a DPoP request with `token` and a fresh proof made at

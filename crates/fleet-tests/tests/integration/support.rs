@@ -1,40 +1,30 @@
 //! A fleet: one redis-server, one dev-issuer and three replica processes,
 //! all on one instant that the tests move together.
+//!
+//! The instant, bounded waits and `Reply` are `dev_issuer::testing`'s,
+//! shared with the other crates' tests; the reqwest client stays here
+//! (dev-issuer has no HTTP client).
 
-use std::future::Future;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth0_api::ManualClock;
 use dev_issuer::dpop::{ProofBuilder, ProofKey};
+pub(crate) use dev_issuer::testing::within;
+use dev_issuer::testing::{ClockedIssuer, Reply, TEST_TIMEOUT};
 use dev_issuer::{DevIssuer, RedisServer};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
-use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// The instant the fleet starts at.
-pub(crate) const NOW: u64 = 1_700_000_000;
-
 /// The URL every replica checks proofs against.
 pub(crate) const ORDERS: &str = "https://api.example.com/orders";
-
-/// The longest any test waits for anything.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A DPoP proof's `iat` may be this far ahead of the clock (the default),
 /// which is why a new or reset replay store refuses proofs signed in its
 /// first seconds: they could have been accepted before the reset.
 const IAT_LEEWAY: u64 = 30;
-
-/// Runs `future`, failing the test if it takes longer than the bound.
-pub(crate) async fn within<F: Future>(future: F) -> F::Output {
-    tokio::time::timeout(TEST_TIMEOUT, future)
-        .await
-        .expect("the test timed out")
-}
 
 /// How a fleet's replicas are configured.
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,10 +58,7 @@ impl Fleet {
 
     pub(crate) async fn start_with(config: Config) -> Self {
         let redis = RedisServer::start().unwrap();
-        let clock = Arc::new(ManualClock::at_unix_seconds(NOW));
-        let issuer = within(DevIssuer::builder().clock(clock.clone()).start())
-            .await
-            .unwrap();
+        let (issuer, clock) = within(ClockedIssuer::start()).await.unwrap().into_parts();
         let mut replicas = Vec::new();
         for _ in 0..3 {
             replicas.push(Replica::start(&issuer, &redis.url(), config).await);
@@ -247,31 +234,6 @@ impl Replica {
     }
 }
 
-/// A response, read whole.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Value,
-}
-
-impl Reply {
-    /// The `error` member of the JSON body.
-    pub(crate) fn error(&self) -> &str {
-        self.body["error"].as_str().unwrap_or_default()
-    }
-
-    /// The `error_description` member of the JSON body.
-    pub(crate) fn description(&self) -> &str {
-        self.body["error_description"].as_str().unwrap_or_default()
-    }
-
-    /// A response header, as text.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(|v| v.to_str().unwrap())
-    }
-}
-
 fn http() -> reqwest::Client {
     // Already installed by an earlier call: fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -287,10 +249,5 @@ async fn send(request: reqwest::RequestBuilder) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = within(response.bytes()).await.unwrap();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    Reply::new(status, headers, &bytes)
 }

@@ -1,45 +1,18 @@
 //! One runtime for the whole binary, bounded waits, a `Discovery` wired to
 //! a manual clock, token verification, and a tiny axum server for the few
 //! behaviours `dev-issuer` does not have.
+//!
+//! The fixed instant, the runtime with its bounded `block_on` and the clock
+//! are `dev_issuer::testing`'s, shared with the other crates' tests.
 
-use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use dev_issuer::testing::{NOW, block_on, clock};
 use jose_core::{Algorithm, Jwt, ManualClock};
 use oidc_discovery::{Discovery, DiscoveryBuilder, HttpFetcher};
-use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
-
-/// Where every manual clock starts.
-pub(crate) const NOW: u64 = 1_700_000_000;
-
-/// The longest any test waits for anything.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-fn runtime() -> &'static Runtime {
-    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-/// Runs a test body on the shared runtime, failing it after a bound.
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    runtime()
-        .block_on(async { tokio::time::timeout(TEST_TIMEOUT, future).await })
-        .expect("the test timed out")
-}
-
-/// A clock at [`NOW`] that only moves when told.
-pub(crate) fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::at_unix_seconds(NOW))
-}
 
 /// The default fetcher with a short timeout (tests never wait 10 s), and
 /// without environment proxies (loopback must stay loopback).

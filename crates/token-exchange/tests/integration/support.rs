@@ -1,26 +1,26 @@
 //! An issuer with a client, profiles and connection tokens, and a client
-//! of it.
+//! of it, both at `dev_issuer::testing`'s fixed instant.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use dev_issuer::testing::NOW;
+use dev_issuer::testing::{ClockedIssuer, clock};
 use dev_issuer::{
     ConnectionToken, DevIssuer, Endpoint, ExchangeProfile, Grant, RecordedTokenRequest,
     RegisteredClient,
 };
-use jose_core::ManualClock;
 use oidc_discovery::HttpFetcher;
 use token_exchange::{ClientCredentials, TokenEndpoint, TokenExchangeClient};
 
-pub(crate) const NOW: u64 = 1_700_000_000;
 pub(crate) const CLIENT: (&str, &str) = ("calendar-api", "calendar-secret");
 pub(crate) const LEGACY_TYPE: &str = "urn:acme:legacy-session";
 pub(crate) const LEGACY_TOKEN: &str = "legacy-session-1";
 pub(crate) const DOWNSTREAM: &str = "https://downstream.example";
 
 pub(crate) async fn issuer() -> DevIssuer {
-    DevIssuer::builder()
-        .clock(Arc::new(ManualClock::at_unix_seconds(NOW)))
+    let mut builder = DevIssuer::builder();
+    builder
         .client(
             RegisteredClient::new(CLIENT.0, CLIENT.1)
                 .grants([Grant::TokenExchange, Grant::FederatedConnection]),
@@ -35,10 +35,12 @@ pub(crate) async fn issuer() -> DevIssuer {
             ConnectionToken::new("google-oauth2", "ya29.upstream")
                 .scope("calendar.readonly")
                 .expires_in(Duration::from_secs(600)),
-        )
-        .start()
+        );
+    ClockedIssuer::start_with(&builder)
         .await
         .unwrap()
+        .into_parts()
+        .0
 }
 
 /// A client of `issuer` with a short timeout, its endpoint discovered.
@@ -65,7 +67,7 @@ pub(crate) fn client_with(
         TokenEndpoint::discovered(discovery, issuer.issuer_url()),
         fetcher,
     )
-    .clock(Arc::new(ManualClock::at_unix_seconds(NOW)))
+    .clock(clock())
 }
 
 /// The one token request the issuer saw.
