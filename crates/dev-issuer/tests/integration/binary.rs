@@ -90,25 +90,74 @@ fn the_binary_prints_a_working_token_and_serves_discovery() {
     });
 }
 
-#[test]
-fn the_binary_explains_bad_arguments() {
-    block_on(async {
-        let output = Command::new(env!("CARGO_BIN_EXE_dev-issuer"))
-            .args(["--port", "not-a-port"])
-            .output()
-            .await
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2));
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("not a port number"), "{stderr}");
-        assert!(stderr.contains("USAGE"), "{stderr}");
+/// Runs the binary with `args` to completion.
+async fn run_binary(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_dev-issuer"))
+        .args(args)
+        .output()
+        .await
+        .unwrap()
+}
 
-        let help = Command::new(env!("CARGO_BIN_EXE_dev-issuer"))
-            .arg("--help")
-            .output()
-            .await
-            .unwrap();
-        assert!(help.status.success());
-        assert!(String::from_utf8_lossy(&help.stdout).contains("--port <PORT>"));
+#[test]
+fn the_binary_explains_a_bad_value() {
+    block_on(async {
+        let output = run_binary(&["--port", "not-a-port"]).await;
+        assert_eq!(output.status.code(), Some(2));
+        assert!(output.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(stderr.contains("'--port <PORT>'"), "{stderr}");
+        assert!(stderr.contains("not a port number"), "{stderr}");
+        assert!(stderr.contains("try '--help'"), "{stderr}");
+    });
+}
+
+#[test]
+fn the_binary_refuses_an_unknown_flag() {
+    block_on(async {
+        let output = run_binary(&["--port", "0", "--frobnicate"]).await;
+        assert_eq!(output.status.code(), Some(2));
+        assert!(output.stdout.is_empty(), "no server was started");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("error: unexpected argument '--frobnicate' found"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("Usage: dev-issuer "), "{stderr}");
+        assert!(stderr.contains("try '--help'"), "{stderr}");
+    });
+}
+
+#[test]
+fn the_binary_prints_help_and_version() {
+    block_on(async {
+        for flag in ["--help", "-h"] {
+            let output = run_binary(&[flag]).await;
+            assert!(output.status.success(), "{flag}");
+            assert!(output.stderr.is_empty(), "{flag}");
+            let help = String::from_utf8_lossy(&output.stdout);
+            assert!(help.contains("Usage: dev-issuer [OPTIONS]"), "{help}");
+            for option in [
+                "--port <PORT>",
+                "--host <IP>",
+                "--audience <AUD>",
+                "--sub <SUB>",
+                "--scope <SCOPE>",
+                "--api-url <URL>",
+                "-V, --version",
+            ] {
+                assert!(help.contains(option), "{option} missing from {help}");
+            }
+            assert!(help.contains("[default: 8080]"), "{help}");
+            assert!(help.contains("never trust its tokens"), "{help}");
+        }
+
+        let output = run_binary(&["--version"]).await;
+        assert!(output.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            format!("dev-issuer {}", env!("CARGO_PKG_VERSION"))
+        );
     });
 }

@@ -10,28 +10,18 @@ use std::process::ExitCode;
 use dev_issuer::dpop::{ProofBuilder, ProofKey};
 use dev_issuer::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DevIssuer};
 
-use args::{Command, Options, USAGE};
+use args::Options;
+use clap::Parser as _;
 
 fn main() -> ExitCode {
-    match args::parse(std::env::args().skip(1)) {
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Version) => {
-            println!("dev-issuer {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Run(options)) => match run(&options) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("dev-issuer: {message}");
-                ExitCode::FAILURE
-            }
-        },
+    // `--help`, `--version` and bad arguments end here: clap prints to
+    // stdout (exit 0) or stderr with the usage line (exit 2).
+    let options = Options::parse();
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("dev-issuer: {message}\n\n{USAGE}");
-            ExitCode::from(2)
+            eprintln!("dev-issuer: {message}");
+            ExitCode::FAILURE
         }
     }
 }
