@@ -56,7 +56,9 @@ async fn connection_token_and_on_behalf_of_through_the_client() {
 }
 
 fn api_claims(token: &str) -> serde_json::Map<String, serde_json::Value> {
-    jose_core::Jwt::parse(token).unwrap().into_unverified_claims()
+    jose_core::Jwt::parse(token)
+        .unwrap()
+        .into_unverified_claims()
 }
 
 #[tokio::test]

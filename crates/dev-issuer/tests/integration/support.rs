@@ -2,7 +2,6 @@
 //! binary, a small HTTP client with bounded waits, and token verification
 //! with jose-core.
 
-use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -11,10 +10,10 @@ use dev_issuer::{ConnectionToken, DevIssuer, ExchangeProfile, Grant, RegisteredC
 use http::{HeaderMap, StatusCode};
 use jose_core::{Algorithm, Jwt, KeySet, ManualClock, Validation};
 use serde_json::{Map, Value};
-use tokio::runtime::Runtime;
 
-/// The shared issuer's clock: fixed, so that every time in a test is known.
-pub const NOW: u64 = 1_700_000_000;
+// The fixtures every crate's tests share; `NOW` is the shared issuer's
+// fixed clock.
+pub use dev_issuer::testing::{NOW, block_on};
 
 /// A client allowed only the exchange grants.
 pub const API_CLIENT: (&str, &str) = ("calendar-api", "calendar-secret");
@@ -25,27 +24,6 @@ pub const LEGACY_TYPE: &str = "urn:acme:legacy-session";
 pub const LEGACY_TOKEN: &str = "legacy-session-1";
 pub const LEGACY_SUB: &str = "auth0|legacy-user";
 pub const DOWNSTREAM: &str = "https://downstream.example";
-
-/// The longest any test waits for anything.
-const TEST_TIMEOUT: Duration = Duration::from_secs(20);
-
-pub fn runtime() -> &'static Runtime {
-    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    })
-}
-
-/// Runs a test body on the shared runtime, failing it after a bound.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    runtime()
-        .block_on(async { tokio::time::timeout(TEST_TIMEOUT, future).await })
-        .expect("the test timed out")
-}
 
 /// The issuer every test that does not change it shares.
 pub fn shared() -> &'static DevIssuer {
