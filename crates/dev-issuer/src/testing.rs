@@ -31,7 +31,7 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use jose_core::ManualClock;
 use serde_json::Value;
 use tokio::runtime::Runtime;
@@ -320,5 +320,69 @@ mod tests {
         let (issuer, clock) = fixture.into_parts();
         clock.advance(Duration::from_secs(5));
         assert_eq!(issuer.now(), NOW as i64 + 5);
+    }
+}
+
+/// A DPoP client of an issuer: a key and an access token bound to it.
+#[derive(Debug)]
+pub struct DpopUser {
+    key: ProofKey,
+    token: String,
+}
+
+impl DpopUser {
+    /// A new key, and a token of `issuer` for `sub` bound to it.
+    ///
+    /// # Panics
+    ///
+    /// When the key or the token cannot be made.
+    #[expect(
+        clippy::expect_used,
+        reason = "a fixture that cannot make its key or token fails the test"
+    )]
+    pub fn new(issuer: &DevIssuer, sub: &str) -> Self {
+        let key = ProofKey::generate().expect("a P-256 key");
+        let token = issuer
+            .token()
+            .sub(sub)
+            .cnf_jkt(key.thumbprint())
+            .sign()
+            .expect("a signed access token");
+        Self { key, token }
+    }
+
+    /// The proof key.
+    pub fn key(&self) -> &ProofKey {
+        &self.key
+    }
+
+    /// The access token, bound to [`DpopUser::key`] (`cnf.jkt`).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The headers of a `GET url` with this user's token and a new proof
+    /// made at `iat`: `Authorization: DPoP ..` and `DPoP`.
+    ///
+    /// # Panics
+    ///
+    /// When the proof cannot be signed.
+    #[expect(
+        clippy::expect_used,
+        reason = "tokens and proofs are base64url: always header values"
+    )]
+    pub fn get_headers(&self, url: &str, iat: u64) -> HeaderMap {
+        let proof = proof_at(&self.key, "GET", url, &self.token, iat);
+        let mut headers = HeaderMap::new();
+        let authorization = format!("DPoP {}", self.token);
+        headers.insert(
+            http::header::AUTHORIZATION,
+            HeaderValue::from_str(&authorization).expect("a header value"),
+        );
+        headers.insert(
+            "dpop",
+            HeaderValue::from_str(&proof).expect("a header value"),
+        );
+        headers
     }
 }

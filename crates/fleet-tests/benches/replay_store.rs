@@ -25,13 +25,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use auth0_api::dpop::{InMemoryReplayCache, ProofBuilder, ProofKey, ReplayCache};
+use auth0_api::dpop::{InMemoryReplayCache, ReplayCache};
 use auth0_api::{ApiClient, ApiClientOptions, Clock, ManualClock};
 use auth0_api_redis::Redis;
 use criterion::{Criterion, SamplingMode};
+use dev_issuer::testing::DpopUser;
 use dev_issuer::{DevIssuer, RedisServer};
-use http::header::AUTHORIZATION;
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 use serde_json::json;
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
@@ -47,17 +47,12 @@ const IN_FLIGHT: usize = 64;
 const MEMORY_ENTRIES: u64 = 2_000 * 330;
 const REPORT_ENV: &str = "AUTH0_API_BENCH_REPORT";
 
-struct User {
-    key: ProofKey,
-    token: String,
-}
-
 struct Bench {
     // Declared first so that the servers stop before the runtime does.
     _issuer: DevIssuer,
     _redis: RedisServer,
     clock: Arc<ManualClock>,
-    users: Vec<User>,
+    users: Vec<DpopUser>,
     made: AtomicUsize,
     memory: ApiClient,
     redis: ApiClient,
@@ -95,16 +90,7 @@ impl Bench {
         let replay = redis.replay_cache().build();
         let redis = ApiClient::new(options().dpop_replay_cache(Arc::new(replay))).unwrap();
         let users = (0..USERS)
-            .map(|_| {
-                let key = ProofKey::generate().unwrap();
-                let token = issuer
-                    .token()
-                    .sub("auth0|bench")
-                    .cnf_jkt(key.thumbprint())
-                    .sign()
-                    .unwrap();
-                User { key, token }
-            })
+            .map(|_| DpopUser::new(&issuer, "auth0|bench"))
             .collect();
         let bench = Self {
             _issuer: issuer,
@@ -145,21 +131,8 @@ impl Bench {
         if made > 0 && made.is_multiple_of(PROOFS_PER_SECOND) {
             self.clock.advance(Duration::from_secs(1));
         }
-        let user = &self.users[made % USERS];
-        let proof = ProofBuilder::new(&user.key)
-            .htm("GET")
-            .htu(URL)
-            .access_token(&user.token)
-            .iat(self.clock.unix_seconds())
-            .sign()
-            .unwrap();
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            AUTHORIZATION,
-            HeaderValue::from_str(&format!("DPoP {}", user.token)).unwrap(),
-        );
-        headers.insert("dpop", HeaderValue::from_str(&proof).unwrap());
-        headers
+        let now = u64::try_from(self.clock.unix_seconds()).unwrap();
+        self.users[made % USERS].get_headers(URL, now)
     }
 
     fn requests(&self, n: u64) -> Vec<HeaderMap> {

@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 
 use auth0_api::{ApiClient, ApiClientOptions, Claims, Clock, ManualClock};
 use criterion::{Criterion, SamplingMode};
-use dev_issuer::dpop::{ProofBuilder, ProofKey};
+use dev_issuer::testing::DpopUser;
 use dev_issuer::{DevIssuer, Endpoint};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
@@ -79,12 +79,6 @@ pub(crate) const PROOF_CHUNK: u64 = 1_000;
 /// steady state, short enough that the SDK and its floor run moments apart.
 const PAIR_BLOCK: u64 = 50;
 
-/// A DPoP client: its key and an access token bound to it.
-pub(crate) struct DpopUser {
-    pub(crate) key: ProofKey,
-    pub(crate) token: String,
-}
-
 /// One issuer on a manual clock, and the tokens every benchmark uses.
 pub(crate) struct Bench {
     // Declared first so that the server stops before the runtime does.
@@ -118,18 +112,9 @@ impl Bench {
         });
         let token = issuer.token().sub("auth0|bench").sign().unwrap();
         let users: Vec<DpopUser> = (0..DPOP_USERS)
-            .map(|_| {
-                let key = ProofKey::generate().unwrap();
-                let token = issuer
-                    .token()
-                    .sub("auth0|bench")
-                    .cnf_jkt(key.thumbprint())
-                    .sign()
-                    .unwrap();
-                DpopUser { key, token }
-            })
+            .map(|_| DpopUser::new(&issuer, "auth0|bench"))
             .collect();
-        let bound_token = users[0].token.clone();
+        let bound_token = users[0].token().to_owned();
         Self {
             issuer,
             clock,
@@ -193,20 +178,8 @@ impl Bench {
             self.clock.advance(Duration::from_secs(1));
         }
         let user = &self.users[made % self.users.len()];
-        let proof = ProofBuilder::new(&user.key)
-            .htm("GET")
-            .htu(URL)
-            .access_token(&user.token)
-            .iat(self.clock.unix_seconds())
-            .sign()
-            .unwrap();
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            AUTHORIZATION,
-            HeaderValue::from_str(&format!("DPoP {}", user.token)).unwrap(),
-        );
-        headers.insert("dpop", HeaderValue::from_str(&proof).unwrap());
-        (headers, user)
+        let now = u64::try_from(self.clock.unix_seconds()).unwrap();
+        (user.get_headers(URL, now), user)
     }
 }
 

@@ -119,7 +119,7 @@ pub(crate) fn parts(c: &mut Criterion, bench: &Bench) {
         .clock(replay_clock.clone())
         .build();
     // One thumbprint per bench user, in turn, as the SDK's requests come.
-    let jkts: Vec<String> = bench.users.iter().map(|u| u.key.thumbprint()).collect();
+    let jkts: Vec<String> = bench.users.iter().map(|u| u.key().thumbprint()).collect();
     let mut stored = 0_u64;
     group.bench_function("replay_insert", |b| {
         b.to_async(&bench.rt).iter_batched(
@@ -157,7 +157,7 @@ pub(crate) fn parts(c: &mut Criterion, bench: &Bench) {
         b.to_async(&bench.rt).iter_batched(
             || {
                 let (headers, user) = bench.dpop_request();
-                (headers, user.key.thumbprint(), &user.token)
+                (headers, user.key().thumbprint(), user.token())
             },
             |(headers, expected_jkt, token)| {
                 let verifier = &verifier;
