@@ -13,8 +13,14 @@
 //! characters outside the set RFC 6750 allows in `error_description`
 //! (printable ASCII without `"` and `\`) are replaced, so no token or header
 //! content can break out of the challenge.
+//!
+//! When the client advertises its RFC 9728 metadata, every challenge (with
+//! or without an error) ends with `resource_metadata="<url>"` (RFC 9728
+//! section 5.1): the URL comes from the configuration only, never from the
+//! request.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use crate::scheme::{DpopMode, Scheme};
 
@@ -30,6 +36,19 @@ pub(crate) struct ChallengeError<'a> {
     pub(crate) code: Option<&'a str>,
     pub(crate) description: Option<&'a str>,
     pub(crate) scope: Option<&'a str>,
+    /// RFC 9470 section 3: the acceptable `acr` values, space-separated.
+    pub(crate) acr_values: Option<&'a str>,
+    /// RFC 9470 section 3: the largest acceptable age of `auth_time`.
+    pub(crate) max_age: Option<u64>,
+}
+
+/// What the client's configuration adds to every challenge: the schemes
+/// offered, and where the resource's RFC 9728 metadata is.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChallengeContext {
+    pub(crate) mode: DpopMode,
+    /// The metadata URL, computed once from the configured resource.
+    pub(crate) resource_metadata: Option<Arc<str>>,
 }
 
 /// The `algs` a DPoP challenge offers: the proof algorithms the verifier
@@ -38,11 +57,12 @@ pub(crate) const DPOP_ALGS: &str = "ES256";
 
 /// Builds the challenge list for a response.
 pub(crate) fn challenges(
-    mode: DpopMode,
+    context: &ChallengeContext,
     algs: &str,
     used: Option<Scheme>,
     error: &ChallengeError<'_>,
 ) -> Vec<String> {
+    let mode = context.mode;
     // With DPoP required every error is reported on the DPoP challenge, the
     // only one offered; with DPoP disabled, on the Bearer one.
     let error_on = match (mode, used) {
@@ -60,6 +80,7 @@ pub(crate) fn challenges(
         if error_on == Scheme::Bearer {
             push_error(&mut c, error);
         }
+        push_resource_metadata(&mut c, context);
         out.push(c);
     }
     if offers_dpop {
@@ -69,6 +90,7 @@ pub(crate) fn challenges(
             push_error(&mut params, error);
         }
         let _ = write!(params, ", algs=\"{}\"", sanitize(algs));
+        push_resource_metadata(&mut params, context);
         // `params` starts with ", ": the first parameter follows a space.
         c.push(' ');
         c.push_str(params.trim_start_matches(", "));
@@ -87,8 +109,21 @@ fn push_error(challenge: &mut String, error: &ChallengeError<'_>) {
             sanitize(description)
         );
     }
+    // Not truncated: a client re-authorizes with exactly these values.
     if let Some(scope) = error.scope {
-        let _ = write!(challenge, ", scope=\"{}\"", sanitize(scope));
+        let _ = write!(challenge, ", scope=\"{}\"", quote(scope));
+    }
+    if let Some(acr_values) = error.acr_values {
+        let _ = write!(challenge, ", acr_values=\"{}\"", quote(acr_values));
+    }
+    if let Some(max_age) = error.max_age {
+        let _ = write!(challenge, ", max_age=\"{max_age}\"");
+    }
+}
+
+fn push_resource_metadata(challenge: &mut String, context: &ChallengeContext) {
+    if let Some(url) = &context.resource_metadata {
+        let _ = write!(challenge, ", resource_metadata=\"{}\"", quote(url));
     }
 }
 
@@ -96,15 +131,23 @@ fn push_error(challenge: &mut String, error: &ChallengeError<'_>) {
 /// section 3 allows in `error_description` (`%x20-21 / %x23-5B / %x5D-7E`),
 /// and bounding its length.
 pub(crate) fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '"' => '\'',
-            '\\' => '/',
-            ' '..='~' => c,
-            _ => '?',
-        })
-        .take(MAX_DESCRIPTION)
-        .collect()
+    quoted_chars(text).take(MAX_DESCRIPTION).collect()
+}
+
+/// As [`sanitize`], without the length bound: for values the configuration
+/// decides (scopes, `acr` values, the metadata URL), which a client must
+/// receive whole.
+fn quote(text: &str) -> String {
+    quoted_chars(text).collect()
+}
+
+fn quoted_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().map(|c| match c {
+        '"' => '\'',
+        '\\' => '/',
+        ' '..='~' => c,
+        _ => '?',
+    })
 }
 
 #[cfg(test)]
@@ -115,14 +158,43 @@ mod tests {
         code: None,
         description: None,
         scope: None,
+        acr_values: None,
+        max_age: None,
     };
 
     fn invalid_token() -> ChallengeError<'static> {
         ChallengeError {
             code: Some("invalid_token"),
             description: Some("token expired"),
-            scope: None,
+            ..NONE
         }
+    }
+
+    fn challenges(
+        mode: DpopMode,
+        algs: &str,
+        used: Option<Scheme>,
+        error: &ChallengeError<'_>,
+    ) -> Vec<String> {
+        let context = ChallengeContext {
+            mode,
+            resource_metadata: None,
+        };
+        super::challenges(&context, algs, used, error)
+    }
+
+    const METADATA: &str = "https://api.example.com/.well-known/oauth-protected-resource/mcp";
+
+    fn advertising(
+        mode: DpopMode,
+        used: Option<Scheme>,
+        error: &ChallengeError<'_>,
+    ) -> Vec<String> {
+        let context = ChallengeContext {
+            mode,
+            resource_metadata: Some(METADATA.into()),
+        };
+        super::challenges(&context, DPOP_ALGS, used, error)
     }
 
     #[test]
@@ -182,8 +254,8 @@ mod tests {
     fn scope_is_a_challenge_parameter() {
         let e = ChallengeError {
             code: Some("insufficient_scope"),
-            description: None,
             scope: Some("read:x write:x"),
+            ..NONE
         };
         assert_eq!(
             challenges(DpopMode::Disabled, "ES256", Some(Scheme::Bearer), &e),
@@ -202,5 +274,49 @@ mod tests {
                 .all(|c| (' '..='~').contains(&c) && c != '"' && c != '\\')
         );
         assert_eq!(sanitize(&"x".repeat(1000)).len(), MAX_DESCRIPTION);
+    }
+
+    #[test]
+    fn resource_metadata_ends_every_challenge() {
+        assert_eq!(
+            advertising(DpopMode::Allowed, None, &NONE),
+            [
+                format!("Bearer realm=\"api\", resource_metadata=\"{METADATA}\""),
+                format!("DPoP algs=\"ES256\", resource_metadata=\"{METADATA}\""),
+            ]
+        );
+        assert_eq!(
+            advertising(DpopMode::Required, Some(Scheme::Dpop), &invalid_token()),
+            [format!(
+                "DPoP error=\"invalid_token\", error_description=\"token expired\", \
+                 algs=\"ES256\", resource_metadata=\"{METADATA}\""
+            )]
+        );
+    }
+
+    #[test]
+    fn step_up_parameters_follow_the_error() {
+        let e = ChallengeError {
+            code: Some("insufficient_user_authentication"),
+            description: Some("too old"),
+            acr_values: Some("urn:mfa urn:hwk"),
+            max_age: Some(300),
+            ..NONE
+        };
+        assert_eq!(
+            advertising(DpopMode::Disabled, Some(Scheme::Bearer), &e),
+            [format!(
+                "Bearer realm=\"api\", error=\"insufficient_user_authentication\", \
+                 error_description=\"too old\", acr_values=\"urn:mfa urn:hwk\", \
+                 max_age=\"300\", resource_metadata=\"{METADATA}\""
+            )]
+        );
+    }
+
+    #[test]
+    fn configured_values_are_quoted_but_not_cut() {
+        let long = "s".repeat(500);
+        assert_eq!(quote(&long), long);
+        assert_eq!(quote("a\"b\\c\u{7f}"), "a'b/c?");
     }
 }

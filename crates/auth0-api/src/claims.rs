@@ -1,10 +1,14 @@
 //! Verified claims with typed accessors, scope checks and `act` helpers.
 
+use std::sync::Arc;
+
+use jose_core::{Clock, SystemClock};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::challenge::ChallengeContext;
 use crate::error::{AuthError, AuthErrorKind};
-use crate::scheme::{DpopMode, Scheme};
+use crate::scheme::Scheme;
 
 /// How deep an `act` chain is followed; deeper chains are cut, so a hostile
 /// token cannot make us walk without bound.
@@ -20,12 +24,40 @@ const MAX_DELEGATION_DEPTH: usize = 32;
 pub struct Claims {
     map: Map<String, Value>,
     scheme: Option<Scheme>,
-    mode: DpopMode,
+    policy: Arc<ClaimsPolicy>,
+}
+
+/// What the client's configuration decides for the claims it hands out,
+/// built once and shared: how their errors challenge, whether
+/// `permissions` count as scopes, and the clock step-up checks read.
+#[derive(Debug)]
+pub(crate) struct ClaimsPolicy {
+    pub(crate) challenge: ChallengeContext,
+    pub(crate) permissions_as_scopes: bool,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl Default for ClaimsPolicy {
+    fn default() -> Self {
+        Self {
+            challenge: ChallengeContext::default(),
+            permissions_as_scopes: false,
+            clock: Arc::new(SystemClock::default()),
+        }
+    }
 }
 
 impl Claims {
-    pub(crate) fn new(map: Map<String, Value>, scheme: Option<Scheme>, mode: DpopMode) -> Self {
-        Self { map, scheme, mode }
+    pub(crate) fn new(
+        map: Map<String, Value>,
+        scheme: Option<Scheme>,
+        policy: Arc<ClaimsPolicy>,
+    ) -> Self {
+        Self {
+            map,
+            scheme,
+            policy,
+        }
     }
 
     /// `sub`: the subject (user or client) the token was issued for.
@@ -67,38 +99,69 @@ impl Claims {
         self.str("scope")
     }
 
-    /// The individual scopes of `scope`.
+    /// The scopes granted: the individual scopes of `scope` and, with
+    /// [`ApiClientOptions::permissions_as_scopes`](crate::ApiClientOptions::permissions_as_scopes),
+    /// the string entries of `permissions` after them.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        let permissions = self
+            .policy
+            .permissions_as_scopes
+            .then(|| self.permission_entries())
+            .into_iter()
+            .flatten();
         self.scope()
             .unwrap_or_default()
             .split(' ')
             .filter(|s| !s.is_empty())
+            .chain(permissions)
     }
 
-    /// Whether `scope` contains `scope`.
+    /// Whether `scope` is granted: in `scope` or, with
+    /// [`ApiClientOptions::permissions_as_scopes`](crate::ApiClientOptions::permissions_as_scopes),
+    /// in `permissions`.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes().any(|s| s == scope)
     }
 
     /// `permissions` (Auth0 RBAC), the string entries of the array.
     pub fn permissions(&self) -> Vec<&str> {
-        match self.map.get("permissions") {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        }
+        self.permission_entries().collect()
     }
 
     /// Whether `permissions` contains `permission`.
     pub fn has_permission(&self, permission: &str) -> bool {
-        self.permissions().contains(&permission)
+        self.permission_entries().any(|p| p == permission)
     }
 
-    /// Checks that `scope` contains every one of `required`.
+    /// The string entries of `permissions`; anything else (numbers,
+    /// objects, a `permissions` that is not an array) is skipped. Bounded
+    /// by the token's size cap.
+    fn permission_entries(&self) -> impl Iterator<Item = &str> {
+        self.map
+            .get("permissions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+    }
+
+    /// Checks that every one of `required` is granted (see
+    /// [`Claims::has_scope`]).
     ///
     /// # Errors
     ///
-    /// 403 `insufficient_scope` with the `scope` challenge parameter listing
-    /// all of `required` (RFC 6750 section 3.1).
+    /// 403 `insufficient_scope`, one challenge whose `scope` parameter
+    /// lists all of `required`, each once, in order (RFC 6750 section 3.1:
+    /// the scopes necessary, so a client re-authorizing with exactly them
+    /// keeps what it had); the description names every missing one.
+    ///
+    /// ```
+    /// # use auth0_api::Claims;
+    /// # fn f(claims: &Claims) -> Result<(), auth0_api::AuthError> {
+    /// claims.require_scopes(&["tools:read", "tools:admin"])?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn require_scopes(&self, required: &[&str]) -> Result<(), AuthError> {
         self.require(required, |s| self.has_scope(s), "scope")
     }
@@ -118,16 +181,38 @@ impl Claims {
         holds: impl Fn(&str) -> bool,
         what: &str,
     ) -> Result<(), AuthError> {
-        match required.iter().find(|r| !holds(r)) {
-            None => Ok(()),
-            Some(missing) => Err(AuthError::new(
-                AuthErrorKind::InsufficientScope,
-                format!("missing required {what} {missing:?}"),
-            )
-            .with_scheme(self.scheme)
-            .with_challenge_context(self.mode)
-            .with_scope(required.join(" "))),
+        if required.iter().all(|r| holds(r)) {
+            return Ok(());
         }
+        let mut unique: Vec<&str> = Vec::with_capacity(required.len());
+        for scope in required {
+            if !unique.contains(scope) {
+                unique.push(scope);
+            }
+        }
+        let missing: Vec<String> = unique
+            .iter()
+            .filter(|r| !holds(r))
+            .map(|r| format!("{r:?}"))
+            .collect();
+        let plural = if missing.len() == 1 { "" } else { "s" };
+        Err(AuthError::new(
+            AuthErrorKind::InsufficientScope,
+            format!("missing required {what}{plural} {}", missing.join(", ")),
+        )
+        .with_scheme(self.scheme)
+        .with_challenge_context(&self.policy.challenge)
+        .with_scope(unique.join(" ")))
+    }
+
+    /// The policy's challenge context, for errors about these claims.
+    pub(crate) fn challenge_context(&self) -> &ChallengeContext {
+        &self.policy.challenge
+    }
+
+    /// "Now" on the client's clock, in whole seconds since the epoch.
+    pub(crate) fn now(&self) -> i64 {
+        self.policy.clock.unix_seconds()
     }
 
     /// `cnf.jkt`: the thumbprint of the key a DPoP-bound token is bound to.
@@ -203,7 +288,18 @@ mod tests {
         let Value::Object(map) = value else {
             unreachable!("tests pass objects")
         };
-        Claims::new(map, Some(Scheme::Bearer), DpopMode::Allowed)
+        Claims::new(map, Some(Scheme::Bearer), Arc::default())
+    }
+
+    fn claims_with(value: Value, permissions_as_scopes: bool) -> Claims {
+        let Value::Object(map) = value else {
+            unreachable!("tests pass objects")
+        };
+        let policy = ClaimsPolicy {
+            permissions_as_scopes,
+            ..ClaimsPolicy::default()
+        };
+        Claims::new(map, Some(Scheme::Bearer), Arc::new(policy))
     }
 
     #[test]
@@ -283,5 +379,42 @@ mod tests {
             .deserialize()
             .unwrap();
         assert_eq!((mine.sub.as_str(), mine.org_id.as_str()), ("u", "o"));
+    }
+
+    #[test]
+    fn insufficient_scope_names_every_scope_once() {
+        let c = claims(json!({"scope": "read:x"}));
+        let err = c
+            .require_scopes(&["read:x", "write:x", "admin", "write:x", "read:x"])
+            .unwrap_err();
+        assert_eq!(
+            err.www_authenticate(),
+            [
+                "Bearer realm=\"api\", error=\"insufficient_scope\", \
+                 error_description=\"missing required scopes 'write:x', 'admin'\", \
+                 scope=\"read:x write:x admin\"",
+                "DPoP algs=\"ES256\""
+            ]
+        );
+    }
+
+    #[test]
+    fn permissions_count_as_scopes_only_when_enabled() {
+        let token =
+            json!({"scope": "openid", "permissions": ["read:x", 7, {"a": 1}, null, "write:x"]});
+        let off = claims_with(token.clone(), false);
+        assert_eq!(off.scopes().collect::<Vec<_>>(), ["openid"]);
+        assert!(!off.has_scope("read:x"));
+        assert!(off.require_scopes(&["read:x"]).is_err());
+        let on = claims_with(token, true);
+        assert_eq!(
+            on.scopes().collect::<Vec<_>>(),
+            ["openid", "read:x", "write:x"]
+        );
+        on.require_scopes(&["openid", "read:x", "write:x"]).unwrap();
+        assert!(on.require_scopes(&["7"]).is_err());
+        // Not an array: nothing, and no panic.
+        let odd = claims_with(json!({"permissions": "read:x"}), true);
+        assert_eq!(odd.scopes().count(), 0);
     }
 }

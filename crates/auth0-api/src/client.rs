@@ -11,12 +11,14 @@ use token_exchange::{ClientCredentials, TokenEndpoint, TokenExchangeClient};
 
 use crate::access_token::{RequestInfo, TokenVerifier, ValidationTemplate};
 use crate::authorization::{self, Credentials};
-use crate::claims::Claims;
+use crate::challenge::ChallengeContext;
+use crate::claims::{Claims, ClaimsPolicy};
 use crate::configuration::{self, ConfigurationError, Issuers};
 use crate::error::{AuthError, AuthErrorKind};
 use crate::join::join;
 use crate::options::ApiClientOptions;
 use crate::public_url::{self, PublicUrl};
+use crate::resource_metadata::ProtectedResourceMetadata;
 use crate::scheme::{DpopMode, Scheme};
 
 /// Verifies requests to an API protected by Auth0.
@@ -58,6 +60,10 @@ struct Inner {
     validation: ValidationTemplate,
     limits: Limits,
     token_exchange: Option<TokenExchangeClient>,
+    /// Shared by every `Claims` handed out and every error's challenges.
+    policy: Arc<ClaimsPolicy>,
+    /// The completed RFC 9728 document and its URL, when advertised.
+    resource_metadata: Option<(ProtectedResourceMetadata, Arc<str>)>,
 }
 
 impl ApiClient {
@@ -142,8 +148,28 @@ impl ApiClient {
             Arc::clone(&options.clock),
             &checked.issuers,
         );
+        let issuers = match &checked.issuers {
+            Issuers::Fixed(listed) => listed.clone(),
+            Issuers::Resolver(_) => checked.home_issuer.iter().cloned().collect(),
+        };
+        // Checked above: the resource is an absolute URL, so it has one.
+        let resource_metadata = options.resource_metadata.as_ref().and_then(|metadata| {
+            let metadata = metadata.clone().completed(&issuers, options.mode());
+            let url = metadata.well_known_url()?;
+            Some((metadata, Arc::<str>::from(url)))
+        });
+        let policy = Arc::new(ClaimsPolicy {
+            challenge: ChallengeContext {
+                mode: options.mode(),
+                resource_metadata: resource_metadata.as_ref().map(|(_, url)| Arc::clone(url)),
+            },
+            permissions_as_scopes: options.permissions_as_scopes,
+            clock: Arc::clone(&options.clock),
+        });
         Ok(Self {
             inner: Arc::new(Inner {
+                policy,
+                resource_metadata,
                 mode: options.mode(),
                 issuers: checked.issuers,
                 home_issuer: checked.home_issuer,
@@ -416,14 +442,14 @@ impl ApiClient {
         map: serde_json::Map<String, serde_json::Value>,
         scheme: Option<Scheme>,
     ) -> Claims {
-        Claims::new(map, scheme, self.inner.mode)
+        Claims::new(map, scheme, Arc::clone(&self.inner.policy))
     }
 
     /// Adds what every error needs for its challenges.
     fn contextualize(&self, error: AuthError, scheme: Option<Scheme>) -> AuthError {
         error
             .with_scheme(scheme)
-            .with_challenge_context(self.inner.mode)
+            .with_challenge_context(&self.inner.policy.challenge)
     }
 
     /// The issuer of the configured `domain` (`https://host/`), if any.
@@ -434,6 +460,23 @@ impl ApiClient {
     /// The DPoP mode: disabled, allowed or required.
     pub fn dpop_mode(&self) -> DpopMode {
         self.inner.mode
+    }
+
+    /// The RFC 9728 document of
+    /// [`ApiClientOptions::resource_metadata`], completed from this
+    /// client's configuration, if one was configured: serve its
+    /// [`to_json`](ProtectedResourceMetadata::to_json) at its
+    /// [`well_known_path`](ProtectedResourceMetadata::well_known_path)
+    /// (`auth0_api_axum::resource_metadata_router` does).
+    pub fn resource_metadata(&self) -> Option<&ProtectedResourceMetadata> {
+        self.inner.resource_metadata.as_ref().map(|(doc, _)| doc)
+    }
+
+    /// The URL every challenge names in `resource_metadata`, if a document
+    /// is configured: its well-known URL, from the configured resource
+    /// only.
+    pub fn resource_metadata_url(&self) -> Option<&str> {
+        self.inner.resource_metadata.as_ref().map(|(_, url)| &**url)
     }
 
     pub(crate) fn token_exchange(&self) -> Option<&TokenExchangeClient> {

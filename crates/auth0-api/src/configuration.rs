@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::domain::{self, DomainProblem};
 use crate::options::{ApiClientOptions, Domains};
 use crate::resolver::DomainsResolver;
+use crate::resource_metadata;
 
 /// The options cannot make a working client. The operator's mistake,
 /// reported by [`ApiClient::new`](crate::ApiClient::new) before any request.
@@ -50,6 +51,17 @@ pub enum ConfigurationError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The resource of
+    /// [`ApiClientOptions::resource_metadata`](crate::ApiClientOptions::resource_metadata)
+    /// is not an absolute `https` URL (`http` for loopback hosts) without
+    /// credentials, query or fragment.
+    #[error("resource {resource:?} {reason}")]
+    InvalidResource {
+        /// The resource as configured.
+        resource: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The HTTP client, or the discovery cache around it, could not be
     /// built; the cause is the [`source`](std::error::Error::source).
     #[error("could not build the HTTP client")]
@@ -90,6 +102,14 @@ pub(crate) fn check(options: &ApiClientOptions) -> Result<Checked, Configuration
     }
     if options.dpop_required && !options.dpop_enabled {
         return Err(ConfigurationError::DpopRequiredButDisabled);
+    }
+    if let Some(metadata) = &options.resource_metadata
+        && let Some(reason) = resource_metadata::resource_problem(metadata.resource())
+    {
+        return Err(ConfigurationError::InvalidResource {
+            resource: metadata.resource().to_owned(),
+            reason,
+        });
     }
     let home_issuer = options.domain.as_deref().map(issuer).transpose()?;
     let issuers = match &options.domains {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::challenge::{self, ChallengeError};
-use crate::scheme::{DpopMode, Scheme};
+use crate::challenge::{self, ChallengeContext, ChallengeError};
+use crate::scheme::Scheme;
 
 /// The `DPoP-Nonce` response header (RFC 9449 section 8).
 pub const DPOP_NONCE: HeaderName = HeaderName::from_static("dpop-nonce");
@@ -37,8 +37,15 @@ pub enum AuthErrorKind {
     /// The proof lacks the server nonce; retry with the nonce from
     /// [`AuthError::dpop_nonce`]. 401 `use_dpop_nonce` (RFC 9449 9).
     UseDpopNonce,
-    /// The token lacks a required scope. 403 `insufficient_scope`.
+    /// The token lacks a required scope. 403 `insufficient_scope`, the
+    /// `scope` challenge parameter listing every required scope.
     InsufficientScope,
+    /// The user's authentication is not the one required (RFC 9470): its
+    /// `acr` is not an accepted one, or its `auth_time` is missing or
+    /// older than the allowed age. 401 `insufficient_user_authentication`,
+    /// the challenge carrying `acr_values` and/or `max_age`; see
+    /// [`StepUp`](crate::StepUp).
+    InsufficientUserAuthentication,
     /// Keys or discovery metadata could not be fetched: the token may be
     /// fine. 503 `temporarily_unavailable`, no challenge.
     ///
@@ -69,7 +76,8 @@ impl AuthErrorKind {
             Self::MissingCredentials
             | Self::InvalidToken
             | Self::InvalidDpopProof
-            | Self::UseDpopNonce => 401,
+            | Self::UseDpopNonce
+            | Self::InsufficientUserAuthentication => 401,
             Self::InvalidRequest => 400,
             Self::InsufficientScope => 403,
             Self::Unavailable => 503,
@@ -88,6 +96,7 @@ impl AuthErrorKind {
             Self::InvalidDpopProof => "invalid_dpop_proof",
             Self::UseDpopNonce => "use_dpop_nonce",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InsufficientUserAuthentication => "insufficient_user_authentication",
             Self::Unavailable => "temporarily_unavailable",
             Self::DomainsResolver => "domains_resolver_error",
             Self::RateLimited => "rate_limited",
@@ -121,9 +130,10 @@ pub struct AuthError {
     kind: AuthErrorKind,
     description: String,
     scheme: Option<Scheme>,
-    mode: DpopMode,
+    challenge: ChallengeContext,
     nonce: Option<String>,
-    scope: Option<String>,
+    /// Boxed: few errors carry them, and every `Result` carries the error.
+    params: Option<Box<Params>>,
     /// Whole seconds, rounded up: what the header says.
     retry_after: Option<u32>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
@@ -135,9 +145,9 @@ impl AuthError {
             kind,
             description: description.into(),
             scheme: None,
-            mode: DpopMode::Allowed,
+            challenge: ChallengeContext::default(),
             nonce: None,
-            scope: None,
+            params: None,
             retry_after: None,
             source: None,
         }
@@ -156,8 +166,8 @@ impl AuthError {
         self
     }
 
-    pub(crate) fn with_challenge_context(mut self, mode: DpopMode) -> Self {
-        self.mode = mode;
+    pub(crate) fn with_challenge_context(mut self, context: &ChallengeContext) -> Self {
+        self.challenge = context.clone();
         self
     }
 
@@ -167,7 +177,15 @@ impl AuthError {
     }
 
     pub(crate) fn with_scope(mut self, scope: String) -> Self {
-        self.scope = Some(scope);
+        self.params.get_or_insert_default().scope = Some(scope);
+        self
+    }
+
+    /// The RFC 9470 requirements a step-up challenge names.
+    pub(crate) fn with_step_up(mut self, acr_values: Option<String>, max_age: Option<u64>) -> Self {
+        let params = self.params.get_or_insert_default();
+        params.acr_values = acr_values;
+        params.max_age = max_age;
         self
     }
 
@@ -230,9 +248,11 @@ impl AuthError {
         let error = ChallengeError {
             code: Some(self.error_code()).filter(|c| !c.is_empty()),
             description: Some(self.description.as_str()),
-            scope: self.scope.as_deref(),
+            scope: self.params.as_ref().and_then(|p| p.scope.as_deref()),
+            acr_values: self.params.as_ref().and_then(|p| p.acr_values.as_deref()),
+            max_age: self.params.as_ref().and_then(|p| p.max_age),
         };
-        challenge::challenges(self.mode, challenge::DPOP_ALGS, self.scheme, &error)
+        challenge::challenges(&self.challenge, challenge::DPOP_ALGS, self.scheme, &error)
     }
 
     /// The challenges joined into one header value, or `None` when the
@@ -265,6 +285,17 @@ impl AuthError {
         }
         headers
     }
+}
+
+/// The challenge parameters only some errors carry.
+#[derive(Debug, Clone, Default)]
+struct Params {
+    /// `insufficient_scope`: the scopes necessary.
+    scope: Option<String>,
+    /// `insufficient_user_authentication`: the accepted `acr` values.
+    acr_values: Option<String>,
+    /// `insufficient_user_authentication`: the largest age, in seconds.
+    max_age: Option<u64>,
 }
 
 impl fmt::Debug for AuthError {
@@ -308,6 +339,11 @@ mod tests {
             (AuthErrorKind::InvalidDpopProof, 401, "invalid_dpop_proof"),
             (AuthErrorKind::UseDpopNonce, 401, "use_dpop_nonce"),
             (AuthErrorKind::InsufficientScope, 403, "insufficient_scope"),
+            (
+                AuthErrorKind::InsufficientUserAuthentication,
+                401,
+                "insufficient_user_authentication",
+            ),
             (AuthErrorKind::Unavailable, 503, "temporarily_unavailable"),
             (
                 AuthErrorKind::DomainsResolver,

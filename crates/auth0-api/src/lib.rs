@@ -128,6 +128,9 @@ pub use resource_metadata::ProtectedResourceMetadata;
 mod scheme;
 pub use scheme::{DpopMode, Scheme};
 
+mod step_up;
+pub use step_up::StepUp;
+
 // The README's examples are compiled as doc tests, so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

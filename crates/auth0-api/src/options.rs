@@ -11,6 +11,7 @@ use oidc_discovery::{DocumentStore, Fetcher};
 use token_exchange::Secret;
 
 use crate::resolver::DomainsResolver;
+use crate::resource_metadata::ProtectedResourceMetadata;
 use crate::scheme::DpopMode;
 
 /// Where tokens may come from: one tenant, a fixed list of custom domains,
@@ -54,6 +55,8 @@ pub(crate) enum Domains {
 /// | [`fetcher`](Self::fetcher) | `HttpFetcher` | how discovery documents and keys are fetched |
 /// | [`document_store`](Self::document_store) | none | share fetched discovery documents and key sets between instances |
 /// | [`clock`](Self::clock) | system clock | for tests |
+/// | [`resource_metadata`](Self::resource_metadata) | none | advertise the RFC 9728 document: `resource_metadata` in every challenge |
+/// | [`permissions_as_scopes`](Self::permissions_as_scopes) | false | `permissions` entries count as scopes |
 ///
 /// Whatever the options, the discovery and JWKS cache asks a failing
 /// issuer at most once per 5 s (the failure is remembered meanwhile, or a
@@ -79,6 +82,8 @@ pub struct ApiClientOptions {
     pub(crate) document_store: Option<Arc<dyn DocumentStore>>,
     pub(crate) dpop_replay_cache: Option<Arc<dyn ReplayCache>>,
     pub(crate) dpop_nonces: Option<Arc<NonceSource>>,
+    pub(crate) resource_metadata: Option<ProtectedResourceMetadata>,
+    pub(crate) permissions_as_scopes: bool,
 }
 
 impl ApiClientOptions {
@@ -115,6 +120,8 @@ impl ApiClientOptions {
             document_store: None,
             dpop_replay_cache: None,
             dpop_nonces: None,
+            resource_metadata: None,
+            permissions_as_scopes: false,
         }
     }
 
@@ -330,6 +337,68 @@ impl ApiClientOptions {
     #[must_use]
     pub fn dpop_nonces(mut self, nonces: Arc<NonceSource>) -> Self {
         self.dpop_nonces = Some(nonces);
+        self
+    }
+
+    /// This API is the protected resource `metadata` describes (RFC 9728),
+    /// as MCP servers must be: the client completes the document from its
+    /// own configuration (`authorization_servers` from `domain` or the
+    /// `domains` list unless the document names some; the DPoP members
+    /// from the DPoP mode), every `WWW-Authenticate` challenge it answers
+    /// (401 and 403, Bearer and DPoP) ends with
+    /// `resource_metadata="<url>"`, and
+    /// [`ApiClient::resource_metadata`](crate::ApiClient::resource_metadata)
+    /// hands the document out for serving.
+    ///
+    /// The URL is the document's well-known URL, computed from the
+    /// configured resource alone (RFC 9728 section 3.1:
+    /// `https://api.example.com/mcp` is described at
+    /// `https://api.example.com/.well-known/oauth-protected-resource/mcp`),
+    /// never from a request's `Host` or forwarded headers.
+    ///
+    /// ```
+    /// use auth0_api::{ApiClient, ApiClientOptions, ProtectedResourceMetadata};
+    ///
+    /// let resource = "https://mcp.example.com/mcp"; // also the API identifier
+    /// let api = ApiClient::new(
+    ///     ApiClientOptions::new("my-tenant.us.auth0.com", resource).resource_metadata(
+    ///         ProtectedResourceMetadata::new(resource).scopes_supported(["tools:read", "tools:admin"]),
+    ///     ),
+    /// )?;
+    /// let doc = api.resource_metadata().unwrap().to_json();
+    /// assert_eq!(doc["authorization_servers"][0], "https://my-tenant.us.auth0.com/");
+    /// assert_eq!(
+    ///     api.resource_metadata_url(),
+    ///     Some("https://mcp.example.com/.well-known/oauth-protected-resource/mcp")
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// The resource must be an absolute `https` URL (`http` only for
+    /// loopback hosts) without credentials, query or fragment, or
+    /// [`ApiClient::new`](crate::ApiClient::new) refuses it with
+    /// [`ConfigurationError::InvalidResource`](crate::ConfigurationError::InvalidResource).
+    ///
+    /// Default: none; challenges carry no `resource_metadata`.
+    #[must_use]
+    pub fn resource_metadata(mut self, metadata: ProtectedResourceMetadata) -> Self {
+        self.resource_metadata = Some(metadata);
+        self
+    }
+
+    /// Count the string entries of the `permissions` claim as scopes, as
+    /// well as those of `scope`: Auth0 puts an API's RBAC permissions
+    /// there (with "Add Permissions in the Access Token", and in the RFC
+    /// 9068 token profile). [`Claims::has_scope`](crate::Claims::has_scope),
+    /// [`Claims::scopes`](crate::Claims::scopes) and
+    /// [`Claims::require_scopes`](crate::Claims::require_scopes) (and the
+    /// axum scope guard) then see both. Entries that are not strings are
+    /// ignored.
+    ///
+    /// Default: `false`; only `scope` holds scopes.
+    #[must_use]
+    pub fn permissions_as_scopes(mut self, enabled: bool) -> Self {
+        self.permissions_as_scopes = enabled;
         self
     }
 
