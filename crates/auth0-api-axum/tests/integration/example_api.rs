@@ -22,7 +22,7 @@ async fn the_public_route_needs_no_token() {
     within(async {
         let env = Env::start().await;
         let api = serve(env.options()).await;
-        let reply = send(http().get(format!("{}/public", api.url))).await;
+        let reply = send(http().get(api.url_of("/public"))).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.body, json!({"message": "anyone may read this"}));
     })
@@ -35,7 +35,7 @@ async fn no_token_gets_401_with_a_challenge_per_scheme() {
         let env = Env::start().await;
         let api = serve(env.options()).await;
         for method in ["GET", "POST"] {
-            let request = http().request(method.parse().unwrap(), format!("{}/orders", api.url));
+            let request = http().request(method.parse().unwrap(), api.url_of("/orders"));
             let reply = send(request).await;
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method}");
             assert_eq!(
@@ -58,12 +58,7 @@ async fn a_bearer_token_reads_orders() {
         let env = Env::start().await;
         let api = serve(env.options()).await;
         let token = env.token("read:orders");
-        let reply = send(
-            http()
-                .get(format!("{}/orders", api.url))
-                .bearer_auth(&token),
-        )
-        .await;
+        let reply = send(http().get(api.url_of("/orders")).bearer_auth(&token)).await;
         assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
         assert_eq!(reply.body["requested_by"], "auth0|alice");
         assert_eq!(reply.body["scheme"], "Bearer");
@@ -80,7 +75,7 @@ async fn a_dpop_token_with_its_proof_reads_orders_once() {
         let key = ProofKey::generate().unwrap();
         let token = env.bound_token(&key);
         // The proof names the method and the exact public URL.
-        let url = format!("{}/orders", api.url);
+        let url = api.url_of("/orders");
         let proof = proof(&key, "GET", &url, &token);
         let request = || {
             http()
@@ -116,7 +111,7 @@ async fn a_proof_for_another_method_or_url_is_refused() {
         let api = serve(env.options()).await;
         let key = ProofKey::generate().unwrap();
         let token = env.bound_token(&key);
-        let url = format!("{}/orders", api.url);
+        let url = api.url_of("/orders");
         // The same server by another name: the URL must be the public one.
         let by_name = url.replace("127.0.0.1", "localhost");
         for (method, htu) in [("POST", url.as_str()), ("GET", by_name.as_str())] {
@@ -142,7 +137,7 @@ async fn a_dpop_bound_token_presented_as_bearer_is_invalid_token() {
         let key = ProofKey::generate().unwrap();
         let reply = send(
             http()
-                .get(format!("{}/orders", api.url))
+                .get(api.url_of("/orders"))
                 .bearer_auth(env.bound_token(&key)),
         )
         .await;
@@ -171,7 +166,7 @@ async fn creating_an_order_needs_the_write_scope() {
     within(async {
         let env = Env::start().await;
         let api = serve(env.options()).await;
-        let url = format!("{}/orders", api.url);
+        let url = api.url_of("/orders");
 
         let reply = send(http().post(&url).bearer_auth(env.token("read:orders"))).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
@@ -207,7 +202,7 @@ async fn a_required_nonce_is_sent_in_dpop_nonce_and_then_accepted() {
         let api = serve(env.options().dpop_nonces(nonces)).await;
         let key = ProofKey::generate().unwrap();
         let token = env.bound_token(&key);
-        let url = format!("{}/orders", api.url);
+        let url = api.url_of("/orders");
 
         let reply = send(
             http()

@@ -1,9 +1,9 @@
 //! An issuer on a fixed clock, routers served on loopback or driven
 //! directly, DPoP proofs, and an HTTP client with bounded waits.
 //!
-//! The fixed instant, bounded waits, the issuer on its clock, the proofs
-//! and `Reply` are `dev_issuer::testing`'s, shared with the other crates'
-//! tests; the reqwest client stays here (dev-issuer has no HTTP client).
+//! The fixed instant, bounded waits, the issuer on its clock, the proofs,
+//! the HTTP client, the loopback server and `Reply` are
+//! `dev_issuer::testing`'s, shared with the other crates' tests.
 
 use std::sync::Arc;
 
@@ -14,10 +14,8 @@ use axum::body::Body;
 use axum::http::Request;
 use dev_issuer::DevIssuer;
 use dev_issuer::dpop::ProofKey;
-use dev_issuer::testing::{ClockedIssuer, Reply, TEST_TIMEOUT};
-pub(crate) use dev_issuer::testing::{proof, proof_with_nonce, within};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use dev_issuer::testing::{ClockedIssuer, Reply};
+pub(crate) use dev_issuer::testing::{Server, http, proof, proof_with_nonce, send, within};
 use tower::ServiceExt as _;
 
 /// The public URL of the routers driven without a socket.
@@ -71,50 +69,6 @@ pub(crate) fn verifier(options: ApiClientOptions, public_url: &str) -> RequestVe
         ApiClient::new(options).unwrap(),
         PublicUrl::new(public_url).unwrap(),
     )
-}
-
-/// A router served on a free loopback port; stopped when dropped.
-pub(crate) struct Server {
-    pub(crate) url: String,
-    task: JoinHandle<()>,
-}
-
-impl Server {
-    /// Serves the router `app` builds for the server's own URL.
-    pub(crate) async fn start(app: impl FnOnce(&str) -> Router) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let router = app(&url);
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
-        Self { url, task }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-pub(crate) fn http() -> reqwest::Client {
-    // Already installed by an earlier call: fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(TEST_TIMEOUT)
-        .build()
-        .unwrap()
-}
-
-/// Sends `request` over HTTP and reads the reply.
-pub(crate) async fn send(request: reqwest::RequestBuilder) -> Reply {
-    let response = within(request.send()).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = within(response.bytes()).await.unwrap();
-    Reply::new(status, headers, &bytes)
 }
 
 /// Sends `request` straight to `app`, without a socket, and reads the reply.

@@ -26,8 +26,8 @@ fn a_proof_on_the_token_request_binds_the_token_to_its_key() {
             .header("dpop", proof)
             .send(issuer)
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json());
-        let body = reply.json();
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        let body = reply.body;
         assert_eq!(body["token_type"], "DPoP");
         let token = body["access_token"].as_str().unwrap().to_owned();
         let claims = crate::support::verify_for(issuer, &token, marker)
@@ -69,8 +69,8 @@ fn token_exchanges_are_bound_too_but_upstream_tokens_are_not() {
             .send(issuer)
             .await;
         assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(reply.json()["token_type"], "DPoP");
-        let claims = verify(issuer, reply.json()["access_token"].as_str().unwrap())
+        assert_eq!(reply.body["token_type"], "DPoP");
+        let claims = verify(issuer, reply.body["access_token"].as_str().unwrap())
             .await
             .unwrap();
         assert_eq!(claims["cnf"]["jkt"], key.thumbprint());
@@ -88,7 +88,7 @@ fn token_exchanges_are_bound_too_but_upstream_tokens_are_not() {
             .send(issuer)
             .await;
         assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(reply.json()["token_type"], "Bearer");
+        assert_eq!(reply.body["token_type"], "Bearer");
     });
 }
 
@@ -177,14 +177,14 @@ fn a_nonce_issuer_asks_for_its_nonce_then_accepts_it() {
             .header("dpop", proof)
             .send(&issuer)
             .await;
-        assert_eq!(second.status, StatusCode::OK, "{:?}", second.json());
-        assert_eq!(second.json()["token_type"], "DPoP");
+        assert_eq!(second.status, StatusCode::OK, "{:?}", second.body);
+        assert_eq!(second.body["token_type"], "DPoP");
         assert!(second.headers.contains_key("dpop-nonce"));
 
         // Without a proof there is nothing to bind, and no nonce to ask for.
         let bearer = client_credentials().send(&issuer).await;
         assert_eq!(bearer.status, StatusCode::OK);
-        assert_eq!(bearer.json()["token_type"], "Bearer");
+        assert_eq!(bearer.body["token_type"], "Bearer");
     });
 }
 

@@ -32,8 +32,8 @@ fn returns_the_upstream_token_for_the_connection() {
             .field("login_hint", "user9@example.com")
             .send(issuer)
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json());
-        let body = reply.json();
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        let body = reply.body;
         assert_eq!(body["access_token"], "ya29.shared");
         assert_eq!(body["token_type"], "Bearer");
         assert_eq!(body["expires_in"], 600);
@@ -61,9 +61,9 @@ fn a_users_own_connection_token_is_served_only_to_that_user() {
         let owner = issuer.token().sub("auth0|user-1").sign().unwrap();
         let reply = federated(&owner, "github").send(issuer).await;
         assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(reply.json()["access_token"], "gho_for_user_1");
-        assert_eq!(reply.json()["expires_in"], 3600);
-        assert!(reply.json().get("scope").is_none());
+        assert_eq!(reply.body["access_token"], "gho_for_user_1");
+        assert_eq!(reply.body["expires_in"], 3600);
+        assert!(reply.body.get("scope").is_none());
 
         let stranger = issuer.token().sub("auth0|user-2").sign().unwrap();
         let reply = federated(&stranger, "github").send(issuer).await;

@@ -65,7 +65,7 @@ fn binding_everywhere_still_names_loopback_in_urls() {
             .unwrap();
         let port = issuer.local_addr().port();
         assert_eq!(issuer.issuer_url(), format!("http://127.0.0.1:{port}/"));
-        let document = get(issuer.discovery_url()).await.json();
+        let document = get(issuer.discovery_url()).await.body;
         assert_eq!(document["issuer"], issuer.issuer_url());
         assert!(format!("{issuer:?}").contains(issuer.issuer_url()));
     });

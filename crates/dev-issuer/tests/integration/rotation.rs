@@ -68,7 +68,7 @@ fn tokens_from_the_token_endpoint_follow_the_rotation() {
         let issuer = DevIssuer::start().await.unwrap();
         let new_kid = issuer.rotate_keys(RotateMode::DropOld).unwrap();
         let reply = crate::support::client_credentials().send(&issuer).await;
-        let token = reply.json()["access_token"].as_str().unwrap().to_owned();
+        let token = reply.body["access_token"].as_str().unwrap().to_owned();
         assert_eq!(header_of(&token)["kid"], new_kid);
         verify(&issuer, &token).await.unwrap();
     });

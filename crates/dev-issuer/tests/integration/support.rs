@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use base64ct::{Base64, Encoding};
 use dev_issuer::{ConnectionToken, DevIssuer, ExchangeProfile, Grant, RegisteredClient, urn};
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 use jose_core::{Algorithm, Jwt, KeySet, ManualClock, Validation};
 use serde_json::{Map, Value};
 
 // The fixtures every crate's tests share; `NOW` is the shared issuer's
 // fixed clock.
-pub use dev_issuer::testing::{NOW, block_on};
+pub use dev_issuer::testing::{NOW, Reply, block_on, get, http, send};
 
 /// A client allowed only the exchange grants.
 pub const API_CLIENT: (&str, &str) = ("calendar-api", "calendar-secret");
@@ -63,51 +63,6 @@ pub fn shared() -> &'static DevIssuer {
     })
 }
 
-pub fn http() -> reqwest::Client {
-    // Already installed by an earlier call: fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-/// A response, read whole.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    /// The RFC 6749 `error` of an error response.
-    pub fn error(&self) -> String {
-        self.json()["error"].as_str().unwrap().to_owned()
-    }
-}
-
-async fn read(response: reqwest::Response) -> Reply {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.unwrap().to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-pub async fn get(url: &str) -> Reply {
-    read(http().get(url).send().await.unwrap()).await
-}
-
 /// A token request: form fields, optional Basic credentials and headers.
 #[derive(Debug, Default)]
 pub struct TokenRequest<'a> {
@@ -150,7 +105,7 @@ impl<'a> TokenRequest<'a> {
         for (name, value) in &self.headers {
             request = request.header(*name, value);
         }
-        read(request.send().await.unwrap()).await
+        send(request).await
     }
 }
 
@@ -178,7 +133,7 @@ pub fn exchange<'a>(subject_token: &'a str, subject_token_type: &'a str) -> Toke
 pub async fn fetch_keys(issuer: &DevIssuer) -> KeySet {
     let reply = get(issuer.jwks_uri()).await;
     assert_eq!(reply.status, StatusCode::OK);
-    KeySet::from_slice(&reply.body).unwrap()
+    KeySet::from_slice(reply.body.to_string().as_bytes()).unwrap()
 }
 
 /// Verifies `token` as an API for `audience` would, with keys fetched

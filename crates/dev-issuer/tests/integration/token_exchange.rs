@@ -27,8 +27,8 @@ fn on_behalf_of_keeps_the_user_and_names_the_client_as_actor() {
             .field("requested_token_type", TOKEN_TYPE_ACCESS_TOKEN)
             .send(issuer)
             .await;
-        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json());
-        let body = reply.json();
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        let body = reply.body;
         assert_eq!(body["token_type"], "Bearer");
         assert_eq!(body["issued_token_type"], TOKEN_TYPE_ACCESS_TOKEN);
         assert_eq!(body["scope"], "read:events");
@@ -80,7 +80,7 @@ fn on_behalf_of_nests_an_existing_actor_and_accepts_several_audiences() {
             .send(issuer)
             .await;
         assert_eq!(reply.status, StatusCode::OK);
-        let token = reply.json()["access_token"].as_str().unwrap().to_owned();
+        let token = reply.body["access_token"].as_str().unwrap().to_owned();
         let claims = verify_for(issuer, &token, "https://second.example")
             .await
             .unwrap();
@@ -130,7 +130,7 @@ fn a_custom_profile_maps_its_subject_tokens() {
             .send(issuer)
             .await;
         assert_eq!(reply.status, StatusCode::OK);
-        let token = reply.json()["access_token"].as_str().unwrap().to_owned();
+        let token = reply.body["access_token"].as_str().unwrap().to_owned();
         let claims = verify_for(issuer, &token, DOWNSTREAM).await.unwrap();
         assert_eq!(claims["sub"], LEGACY_SUB);
         assert_eq!(claims["https://acme.example/tier"], "gold");

@@ -12,7 +12,7 @@ use std::time::Duration;
 use auth0_api::ManualClock;
 use dev_issuer::dpop::{ProofBuilder, ProofKey};
 pub(crate) use dev_issuer::testing::within;
-use dev_issuer::testing::{ClockedIssuer, Reply, TEST_TIMEOUT};
+use dev_issuer::testing::{ClockedIssuer, Reply, http, send};
 use dev_issuer::{DevIssuer, RedisServer};
 use reqwest::StatusCode;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -232,22 +232,4 @@ impl Replica {
             _process: process,
         }
     }
-}
-
-fn http() -> reqwest::Client {
-    // Already installed by an earlier call: fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .no_proxy()
-        .timeout(TEST_TIMEOUT)
-        .build()
-        .unwrap()
-}
-
-async fn send(request: reqwest::RequestBuilder) -> Reply {
-    let response = within(request.send()).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = within(response.bytes()).await.unwrap();
-    Reply::new(status, headers, &bytes)
 }

@@ -132,16 +132,16 @@ fn an_unsupported_key_type_beside_a_good_key_leaves_the_good_one_working() {
                 }
             }),
         );
-        let server = Server::start(router).await;
+        let server = Server::start(|_| router).await;
         let issuer = DevIssuer::builder()
-            .discovery_member("jwks_uri", server.url("/jwks.json").into())
+            .discovery_member("jwks_uri", server.url_of("/jwks.json").into())
             .start()
             .await
             .unwrap();
         let discovery = support::discovery(&clock()).build().unwrap();
 
         let keys = discovery
-            .key_set(&url::Url::parse(&server.url("/jwks.json")).unwrap())
+            .key_set(&url::Url::parse(&server.url_of("/jwks.json")).unwrap())
             .await
             .unwrap();
         assert_eq!(keys.keys().len(), 1);

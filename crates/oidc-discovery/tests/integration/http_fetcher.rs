@@ -307,12 +307,12 @@ fn redirects_are_followed_a_few_times_only_and_only_where_allowed() {
     block_on(async {
         let issuer = DevIssuer::start().await.unwrap();
         let (router, seen) = redirect_router(issuer.jwks_uri().to_owned());
-        let server = Server::start(router).await;
+        let server = Server::start(|_| router).await;
         let fetcher = fetcher(Duration::from_secs(2));
 
         // To the issuer's JWKS, on loopback: followed.
         let response = fetcher
-            .fetch(&url(&server.url("/to-issuer")))
+            .fetch(&url(&server.url_of("/to-issuer")))
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
@@ -320,7 +320,7 @@ fn redirects_are_followed_a_few_times_only_and_only_where_allowed() {
         assert_eq!(issuer.request_count(Endpoint::Jwks), 1);
 
         // In circles: given up after 3 redirects (4 requests).
-        let start = url(&server.url("/loop"));
+        let start = url(&server.url_of("/loop"));
         let error = fetcher.fetch(&start).await.unwrap_err();
         assert!(
             matches!(&error, FetchError::TooManyRedirects { url, max: 3 } if *url == start),
@@ -330,7 +330,7 @@ fn redirects_are_followed_a_few_times_only_and_only_where_allowed() {
 
         // To plain http on a public host: refused, not connected to.
         let error = fetcher
-            .fetch(&url(&server.url("/to-insecure")))
+            .fetch(&url(&server.url_of("/to-insecure")))
             .await
             .unwrap_err();
         let FetchError::RedirectRefused {
@@ -351,7 +351,7 @@ fn redirects_are_followed_a_few_times_only_and_only_where_allowed() {
             .build()
             .unwrap();
         let error = strict
-            .fetch(&url(&server.url("/to-issuer")))
+            .fetch(&url(&server.url_of("/to-issuer")))
             .await
             .unwrap_err();
         assert!(

@@ -5,14 +5,12 @@
 //! The fixed instant, the runtime with its bounded `block_on` and the clock
 //! are `dev_issuer::testing`'s, shared with the other crates' tests.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use dev_issuer::testing::{NOW, block_on, clock};
+pub(crate) use dev_issuer::testing::{NOW, Server, block_on, clock};
 use jose_core::{Algorithm, Jwt, ManualClock};
 use oidc_discovery::{Discovery, DiscoveryBuilder, HttpFetcher};
-use tokio::task::JoinHandle;
 
 /// The default fetcher with a short timeout (tests never wait 10 s), and
 /// without environment proxies (loopback must stay loopback).
@@ -57,32 +55,4 @@ pub(crate) fn random_kid(i: usize) -> String {
         .unwrap()
         .subsec_nanos();
     format!("unknown-{i:04}-{nanos:08x}")
-}
-
-/// A loopback server for an axum router; stops when dropped.
-pub(crate) struct Server {
-    addr: SocketAddr,
-    task: JoinHandle<()>,
-}
-
-impl Server {
-    pub(crate) async fn start(router: axum::Router) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
-        Self { addr, task }
-    }
-
-    /// `http://127.0.0.1:PORT{path}`.
-    pub(crate) fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
