@@ -19,14 +19,21 @@ pub enum Grant {
     ///
     /// [`ConnectionToken`]: crate::ConnectionToken
     FederatedConnection,
+    /// `authorization_code` (RFC 6749 section 4.1) with PKCE S256, for
+    /// codes from `GET /authorize`.
+    AuthorizationCode,
+    /// `refresh_token` (RFC 6749 section 6), with rotation.
+    RefreshToken,
 }
 
 impl Grant {
     /// Every grant.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 5] = [
         Self::ClientCredentials,
         Self::TokenExchange,
         Self::FederatedConnection,
+        Self::AuthorizationCode,
+        Self::RefreshToken,
     ];
 
     /// The `grant_type` value that selects this grant.
@@ -35,6 +42,8 @@ impl Grant {
             Self::ClientCredentials => urn::GRANT_CLIENT_CREDENTIALS,
             Self::TokenExchange => urn::GRANT_TOKEN_EXCHANGE,
             Self::FederatedConnection => urn::GRANT_FEDERATED_CONNECTION,
+            Self::AuthorizationCode => urn::GRANT_AUTHORIZATION_CODE,
+            Self::RefreshToken => urn::GRANT_REFRESH_TOKEN,
         }
     }
 
@@ -44,7 +53,8 @@ impl Grant {
     }
 }
 
-/// A confidential client: an id, a secret, and what it may ask for.
+/// A client: an id, a secret (none for a public client), what it may ask
+/// for, and where `GET /authorize` may send its codes.
 ///
 /// ```
 /// use dev_issuer::{Grant, RegisteredClient};
@@ -54,7 +64,14 @@ impl Grant {
 ///     .scopes(["read:invoices"]);
 /// assert_eq!(client.id(), "billing-api");
 /// assert!(!format!("{client:?}").contains("billing-secret"));
+///
+/// // A browser or native app: no secret, PKCE only.
+/// let app = RegisteredClient::public("spa").redirect_uri("http://localhost:3000/callback");
+/// assert!(app.is_public());
 /// ```
+///
+/// Clients can also register themselves at `POST /oidc/register`
+/// (RFC 7591).
 ///
 /// `Clone` because the issuer keeps a copy of its builder's registrations;
 /// the secret is a test value. `Debug` leaves the secret out.
@@ -64,6 +81,8 @@ pub struct RegisteredClient {
     secret: String,
     grants: Option<Vec<Grant>>,
     scopes: Option<Vec<String>>,
+    redirect_uris: Vec<String>,
+    public: bool,
 }
 
 impl RegisteredClient {
@@ -74,7 +93,30 @@ impl RegisteredClient {
             secret: secret.into(),
             grants: None,
             scopes: None,
+            redirect_uris: Vec::new(),
+            public: false,
         }
+    }
+
+    /// A public client (`token_endpoint_auth_method: none`): it has no
+    /// secret and identifies itself with `client_id` in the body; PKCE is
+    /// what protects its codes. It may use the authorization code and
+    /// refresh token grants.
+    pub fn public(id: impl Into<String>) -> Self {
+        Self {
+            public: true,
+            ..Self::new(id, "")
+        }
+        .grants([Grant::AuthorizationCode, Grant::RefreshToken])
+    }
+
+    /// Adds a redirect URI that `GET /authorize` accepts for this client,
+    /// compared exactly (RFC 6749 section 3.1.2.3).
+    ///
+    /// Default: none, so the client cannot use `/authorize`.
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uris.push(uri.into());
+        self
     }
 
     /// Restricts the grants this client may use; others are refused with
@@ -105,13 +147,24 @@ impl RegisteredClient {
         &self.id
     }
 
-    /// The client secret. Named so that every read is easy to find.
+    /// The redirect URIs `GET /authorize` accepts for this client.
+    pub fn redirect_uris(&self) -> &[String] {
+        &self.redirect_uris
+    }
+
+    /// Whether the client is public: no secret, authenticated by nothing.
+    pub fn is_public(&self) -> bool {
+        self.public
+    }
+
+    /// The client secret (empty for a public client). Named so that every
+    /// read is easy to find.
     pub fn expose_secret(&self) -> &str {
         &self.secret
     }
 
     pub(crate) fn secret_matches(&self, candidate: &str) -> bool {
-        constant_time_eq(self.secret.as_bytes(), candidate.as_bytes())
+        !self.public && constant_time_eq(self.secret.as_bytes(), candidate.as_bytes())
     }
 
     pub(crate) fn may_use(&self, grant: Grant) -> bool {
@@ -129,6 +182,8 @@ impl fmt::Debug for RegisteredClient {
             .field("id", &self.id)
             .field("grants", &self.grants)
             .field("scopes", &self.scopes)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("public", &self.public)
             .finish_non_exhaustive()
     }
 }
@@ -163,5 +218,16 @@ mod tests {
         let client = client.grants([Grant::ClientCredentials]);
         assert!(client.may_use(Grant::ClientCredentials));
         assert!(!client.may_use(Grant::TokenExchange));
+    }
+
+    #[test]
+    fn public_clients_have_no_secret_to_match() {
+        let client = RegisteredClient::public("app").redirect_uri("http://127.0.0.1/cb");
+        assert!(client.is_public());
+        assert!(!client.secret_matches(""));
+        assert!(client.may_use(Grant::AuthorizationCode));
+        assert!(client.may_use(Grant::RefreshToken));
+        assert!(!client.may_use(Grant::ClientCredentials));
+        assert_eq!(client.redirect_uris(), ["http://127.0.0.1/cb"]);
     }
 }

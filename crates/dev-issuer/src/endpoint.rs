@@ -12,11 +12,27 @@ pub enum Endpoint {
     Jwks,
     /// `POST /oauth/token`.
     Token,
+    /// `GET /.well-known/oauth-authorization-server` (RFC 8414).
+    AuthorizationServerMetadata,
+    /// `GET /authorize`.
+    Authorize,
+    /// `POST /oidc/register` (RFC 7591), at Auth0's path.
+    Registration,
 }
 
 impl Endpoint {
     /// Every endpoint.
-    pub const ALL: [Self; 3] = [Self::Discovery, Self::Jwks, Self::Token];
+    pub const ALL: [Self; 6] = [
+        Self::Discovery,
+        Self::Jwks,
+        Self::Token,
+        Self::AuthorizationServerMetadata,
+        Self::Authorize,
+        Self::Registration,
+    ];
+
+    /// How many endpoints there are.
+    pub(crate) const COUNT: usize = Self::ALL.len();
 
     /// The path the endpoint is served at.
     pub const fn path(self) -> &'static str {
@@ -24,6 +40,9 @@ impl Endpoint {
             Self::Discovery => "/.well-known/openid-configuration",
             Self::Jwks => "/.well-known/jwks.json",
             Self::Token => "/oauth/token",
+            Self::AuthorizationServerMetadata => "/.well-known/oauth-authorization-server",
+            Self::Authorize => "/authorize",
+            Self::Registration => "/oidc/register",
         }
     }
 
@@ -37,6 +56,9 @@ impl Endpoint {
             Self::Discovery => 0,
             Self::Jwks => 1,
             Self::Token => 2,
+            Self::AuthorizationServerMetadata => 3,
+            Self::Authorize => 4,
+            Self::Registration => 5,
         }
     }
 }
@@ -44,7 +66,7 @@ impl Endpoint {
 /// Requests seen per endpoint, faulted ones included.
 #[derive(Debug, Default)]
 pub(crate) struct RequestCounters {
-    counts: [AtomicUsize; 3],
+    counts: [AtomicUsize; Endpoint::COUNT],
 }
 
 impl RequestCounters {

@@ -150,7 +150,7 @@ impl Fault {
 /// The fault armed on each endpoint.
 #[derive(Debug, Default)]
 pub(crate) struct FaultTable {
-    armed: Mutex<[Option<Fault>; 3]>,
+    armed: Mutex<[Option<Fault>; Endpoint::COUNT]>,
 }
 
 impl FaultTable {
@@ -178,7 +178,7 @@ impl FaultTable {
         Some(fault)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, [Option<Fault>; 3]> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, [Option<Fault>; Endpoint::COUNT]> {
         // A panic elsewhere cannot leave the table half-written: every
         // update is a single assignment.
         self.armed.lock().unwrap_or_else(PoisonError::into_inner)

@@ -76,6 +76,8 @@ None.
 
 mod bundled_keys;
 mod compact;
+mod pkce;
+mod resource_indicator;
 mod server;
 mod token_endpoint;
 
@@ -120,6 +122,9 @@ pub use signing_key::SigningKey;
 
 mod token_builder;
 pub use token_builder::TokenBuilder;
+
+mod user;
+pub use user::User;
 
 pub mod testing;
 pub mod urn;

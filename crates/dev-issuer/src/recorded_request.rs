@@ -6,8 +6,10 @@ use std::fmt;
 use http::StatusCode;
 
 /// Form fields whose values are credentials; `Debug` prints them redacted.
-const SECRET_FIELDS: [&str; 7] = [
+const SECRET_FIELDS: [&str; 9] = [
     "client_secret",
+    "code",
+    "code_verifier",
     "subject_token",
     "actor_token",
     "refresh_token",

@@ -4,6 +4,12 @@
 /// `grant_type` of the client credentials grant (RFC 6749 section 4.4).
 pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
 
+/// `grant_type` of the authorization code grant (RFC 6749 section 4.1).
+pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
+
+/// `grant_type` of a refresh (RFC 6749 section 6).
+pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+
 /// `grant_type` of RFC 8693 token exchange.
 pub const GRANT_TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 

@@ -16,6 +16,7 @@ use crate::exchange_profile::ExchangeProfile;
 use crate::server;
 use crate::signing_key::SigningKey;
 use crate::state::{Config, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, State, Urls};
+use crate::user::User;
 
 /// Configures and starts a [`DevIssuer`].
 ///
@@ -141,9 +142,10 @@ impl DevIssuerBuilder {
         self
     }
 
-    /// Adds or replaces a member of the discovery document: a wrong `issuer`
-    /// or `jwks_uri` for a client's mismatch tests, or extra metadata;
-    /// [`Value::Null`] removes the member.
+    /// Adds or replaces a member of the discovery document (OpenID
+    /// discovery and RFC 8414 metadata alike): a wrong `issuer` or
+    /// `jwks_uri` for a client's mismatch tests, or extra metadata such as
+    /// `scopes_supported`; [`Value::Null`] removes the member.
     ///
     /// Default: the document as described on [`DevIssuer`].
     pub fn discovery_member(&mut self, name: impl Into<String>, value: Value) -> &mut Self {
@@ -169,6 +171,28 @@ impl DevIssuerBuilder {
     /// Default: not required.
     pub fn require_dpop_nonce(&mut self, require: bool) -> &mut Self {
         self.config.dpop_nonce = require;
+        self
+    }
+
+    /// Adds a user `GET /authorize` can approve as. The first user added is
+    /// the default one, approved as when a request names none; a request
+    /// picks another with `login_hint=<sub>`.
+    ///
+    /// Default: one user, [`DEFAULT_SUBJECT`](crate::DEFAULT_SUBJECT), with
+    /// no `acr`, signing in at each request.
+    pub fn user(&mut self, user: User) -> &mut Self {
+        self.config.users.push(user);
+        self
+    }
+
+    /// Whether `GET /authorize` shows a minimal HTML page to pick the user
+    /// when the request has no `login_hint` (and no `prompt=none`), for a
+    /// person trying the flow in a browser. When off, it redirects at once
+    /// as the default user, which headless clients need.
+    ///
+    /// Default: off.
+    pub fn login_page(&mut self, enabled: bool) -> &mut Self {
+        self.config.login_page = enabled;
         self
     }
 

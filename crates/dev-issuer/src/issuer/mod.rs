@@ -11,6 +11,7 @@ use jose_core::{Clock, KeySet};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
+use crate::client::RegisteredClient;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::fault::Fault;
@@ -23,14 +24,30 @@ use crate::token_builder::TokenBuilder;
 ///
 /// It serves:
 ///
-/// - `GET /.well-known/openid-configuration`: `issuer`
+/// - `GET /.well-known/openid-configuration` and, with the same members,
+///   `GET /.well-known/oauth-authorization-server` (RFC 8414): `issuer`
 ///   (`http://127.0.0.1:PORT/`, with the trailing slash Auth0 uses),
-///   `jwks_uri`, `token_endpoint`, the supported grants, auth methods and
-///   algorithms, `dpop_signing_alg_values_supported: ["ES256"]`, with a
-///   configurable `Cache-Control`;
+///   `authorization_endpoint`, `token_endpoint`, `registration_endpoint`,
+///   `jwks_uri`, `response_types_supported: ["code"]`,
+///   `code_challenge_methods_supported: ["S256"]`, the supported grants,
+///   auth methods (`none` included, for public clients) and algorithms,
+///   `dpop_signing_alg_values_supported: ["ES256"]`, with a configurable
+///   `Cache-Control`;
 /// - `GET /.well-known/jwks.json`: the published keys, same `Cache-Control`;
+/// - `POST /oidc/register`: RFC 7591 dynamic client registration (public
+///   clients with `token_endpoint_auth_method: none`, or confidential ones
+///   that get a secret), at most 1,000 clients;
+/// - `GET /authorize`: the authorization code flow with PKCE S256 required
+///   and the RFC 8707 `resource`; it approves as a configured [`User`]
+///   (see [`DevIssuerBuilder::user`] and [`DevIssuerBuilder::login_page`])
+///   and redirects (302) with `code`, `state` and `iss`;
 /// - `POST /oauth/token`: see [`Grant`](crate::Grant) for the grants and
-///   [`RecordedTokenRequest`] for what is kept of each request.
+///   [`RecordedTokenRequest`] for what is kept of each request. Tokens from
+///   the authorization code and refresh grants have `aud` = the
+///   authorized `resource` (or the default audience), `sub`, `scope`,
+///   `azp`, `client_id`, `acr` and `auth_time`; refresh tokens rotate.
+///
+/// [`User`]: crate::User
 ///
 /// The server runs on the Tokio runtime that started it and stops when this
 /// handle is dropped (or [`DevIssuer::shutdown`] is awaited). Everything
@@ -84,6 +101,27 @@ impl DevIssuer {
     /// The token endpoint's URL.
     pub fn token_endpoint(&self) -> &str {
         self.state.token_endpoint_url()
+    }
+
+    /// The authorization endpoint's URL (`/authorize`).
+    pub fn authorization_endpoint(&self) -> &str {
+        self.state.authorization_endpoint_url()
+    }
+
+    /// The dynamic client registration endpoint's URL (`/oidc/register`).
+    pub fn registration_endpoint(&self) -> &str {
+        self.state.registration_endpoint_url()
+    }
+
+    /// The RFC 8414 metadata URL
+    /// (`/.well-known/oauth-authorization-server`).
+    pub fn authorization_server_metadata_url(&self) -> &str {
+        self.state.authorization_server_metadata_url()
+    }
+
+    /// The client `id`, configured or dynamically registered.
+    pub fn client(&self, id: &str) -> Option<RegisteredClient> {
+        self.state.client(id)
     }
 
     /// The socket address the server listens on.

@@ -8,8 +8,11 @@
 //! connection task lives in a `JoinSet` owned by the accept task, so
 //! aborting that task ends them all.
 
+mod authorize;
+mod authorize_page;
 mod metadata;
 mod oversized_body;
+mod registration;
 mod service;
 
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State as Shared;
+use axum::extract::{DefaultBodyLimit, State as Shared};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::header::{CONTENT_TYPE, HeaderValue};
@@ -17,8 +17,8 @@ use http::{HeaderMap, Request, StatusCode};
 use hyper::body::Incoming;
 use hyper_util::service::TowerToHyperService;
 
-use super::metadata;
 use super::oversized_body::OversizedBody;
+use super::{authorize, metadata, registration};
 use crate::endpoint::Endpoint;
 use crate::fault::FaultAction;
 use crate::state::State;
@@ -40,6 +40,15 @@ impl IssuerService {
             .route(Endpoint::Discovery.path(), get(metadata::discovery))
             .route(Endpoint::Jwks.path(), get(metadata::jwks))
             .route(Endpoint::Token.path(), post(token))
+            .route(
+                Endpoint::AuthorizationServerMetadata.path(),
+                get(metadata::authorization_server),
+            )
+            .route(Endpoint::Authorize.path(), get(authorize::authorize))
+            .route(
+                Endpoint::Registration.path(),
+                post(registration::register).layer(DefaultBodyLimit::max(registration::BODY_MAX)),
+            )
             .fallback(not_found)
             .with_state(state.clone());
         Self {

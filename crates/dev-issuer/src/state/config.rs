@@ -12,6 +12,7 @@ use crate::client::RegisteredClient;
 use crate::connection_token::ConnectionToken;
 use crate::exchange_profile::ExchangeProfile;
 use crate::signing_key::SigningKey;
+use crate::user::User;
 
 /// The client every issuer registers unless told not to.
 pub const DEFAULT_CLIENT_ID: &str = "dev-client";
@@ -49,6 +50,10 @@ pub(crate) struct Config {
     pub(crate) discovery_members: Map<String, Value>,
     pub(crate) client_secret_post: bool,
     pub(crate) dpop_nonce: bool,
+    /// The users `/authorize` can approve as; the first is the default.
+    /// Empty means [`DEFAULT_SUBJECT`] alone.
+    pub(crate) users: Vec<User>,
+    pub(crate) login_page: bool,
 }
 
 impl Default for Config {
@@ -68,6 +73,8 @@ impl Default for Config {
             discovery_members: Map::new(),
             client_secret_post: true,
             dpop_nonce: false,
+            users: Vec::new(),
+            login_page: false,
         }
     }
 }
@@ -96,6 +103,8 @@ impl fmt::Debug for Config {
             .field("clients", &self.clients)
             .field("profiles", &self.profiles)
             .field("connections", &self.connections)
+            .field("users", &self.users)
+            .field("login_page", &self.login_page)
             .finish_non_exhaustive()
     }
 }

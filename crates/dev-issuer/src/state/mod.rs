@@ -11,6 +11,14 @@ pub use config::{
 mod urls;
 pub(crate) use urls::Urls;
 
+mod clients;
+pub(crate) use clients::{DynamicClients, MAX_DYNAMIC_CLIENTS, RegistryFull};
+
+mod grants;
+pub(crate) use grants::{
+    Authorization, CodeRefused, GrantStore, PendingCode, RefreshGrant, RefreshRefused,
+};
+
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -28,6 +36,7 @@ use crate::fault::{Fault, FaultTable};
 use crate::key_ring::{KeyRing, RotateMode};
 use crate::recorded_request::RecordedTokenRequest;
 use crate::signing_key::SigningKey;
+use crate::user::User;
 
 /// The shared state of one issuer.
 ///
@@ -45,6 +54,10 @@ pub(crate) struct State {
     /// A key of the issuer's algorithm that is never published.
     outsider: SigningKey,
     records: Mutex<Vec<RecordedTokenRequest>>,
+    dynamic_clients: DynamicClients,
+    grants: GrantStore,
+    /// The user `/authorize` approves as when the request names none.
+    default_user: User,
 }
 
 impl State {
@@ -55,6 +68,11 @@ impl State {
             _ => SigningKey::outsider_rsa()?,
         };
         let dpop = dpop_verifier(&config)?;
+        let default_user = config
+            .users
+            .first()
+            .cloned()
+            .unwrap_or_else(|| User::new(DEFAULT_SUBJECT));
         Ok(Self {
             urls,
             config,
@@ -64,6 +82,9 @@ impl State {
             keys: RwLock::new(keys),
             outsider,
             records: Mutex::new(Vec::new()),
+            dynamic_clients: DynamicClients::default(),
+            grants: GrantStore::default(),
+            default_user,
         })
     }
 
@@ -84,6 +105,18 @@ impl State {
 
     pub(crate) fn token_endpoint_url(&self) -> &str {
         &self.urls.token_endpoint
+    }
+
+    pub(crate) fn authorization_endpoint_url(&self) -> &str {
+        &self.urls.authorization_endpoint
+    }
+
+    pub(crate) fn registration_endpoint_url(&self) -> &str {
+        &self.urls.registration_endpoint
+    }
+
+    pub(crate) fn authorization_server_metadata_url(&self) -> &str {
+        &self.urls.authorization_server_metadata
     }
 
     // ===== options =====
@@ -111,9 +144,50 @@ impl State {
         self.config.client_secret_post
     }
 
-    /// The client registered under `id`; later registrations win.
-    pub(crate) fn client(&self, id: &str) -> Option<&RegisteredClient> {
-        self.config.client(id)
+    /// The client `id`: configured (later registrations win), or else
+    /// registered dynamically. A copy, so that no lock is held while a
+    /// request is answered.
+    pub(crate) fn client(&self, id: &str) -> Option<RegisteredClient> {
+        self.config
+            .client(id)
+            .cloned()
+            .or_else(|| self.dynamic_clients.get(id))
+    }
+
+    /// Adds a dynamically registered client, unless the registry is full.
+    pub(crate) fn register_client(&self, client: RegisteredClient) -> Result<(), RegistryFull> {
+        self.dynamic_clients.register(client)
+    }
+
+    /// The user `/authorize` approves as when the request names none.
+    pub(crate) fn default_user(&self) -> &User {
+        &self.default_user
+    }
+
+    /// The configured user with subject `sub`, the default one included.
+    pub(crate) fn user(&self, sub: &str) -> Option<&User> {
+        self.config
+            .users
+            .iter()
+            .chain(std::iter::once(&self.default_user))
+            .find(|u| u.sub() == sub)
+    }
+
+    /// Every user `/authorize` can approve as, the default first.
+    pub(crate) fn users(&self) -> impl Iterator<Item = &User> {
+        let configured = self.config.users.iter().skip(1);
+        std::iter::once(&self.default_user).chain(configured)
+    }
+
+    /// Whether `/authorize` shows a page to pick the user when the request
+    /// names none.
+    pub(crate) fn login_page(&self) -> bool {
+        self.config.login_page
+    }
+
+    /// Pending authorization codes and live refresh tokens.
+    pub(crate) fn grants(&self) -> &GrantStore {
+        &self.grants
     }
 
     /// The exchange profile for `subject_token_type`; later ones win.

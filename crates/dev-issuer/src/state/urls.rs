@@ -11,6 +11,9 @@ pub(crate) struct Urls {
     pub(super) discovery: String,
     pub(super) jwks_uri: String,
     pub(super) token_endpoint: String,
+    pub(super) authorization_endpoint: String,
+    pub(super) registration_endpoint: String,
+    pub(super) authorization_server_metadata: String,
 }
 
 impl Urls {
@@ -29,6 +32,9 @@ impl Urls {
             discovery: url(Endpoint::Discovery),
             jwks_uri: url(Endpoint::Jwks),
             token_endpoint: url(Endpoint::Token),
+            authorization_endpoint: url(Endpoint::Authorize),
+            registration_endpoint: url(Endpoint::Registration),
+            authorization_server_metadata: url(Endpoint::AuthorizationServerMetadata),
         }
     }
 }
@@ -47,6 +53,18 @@ mod tests {
         );
         assert_eq!(urls.jwks_uri, "http://127.0.0.1:8080/.well-known/jwks.json");
         assert_eq!(urls.token_endpoint, "http://127.0.0.1:8080/oauth/token");
+        assert_eq!(
+            urls.authorization_endpoint,
+            "http://127.0.0.1:8080/authorize"
+        );
+        assert_eq!(
+            urls.registration_endpoint,
+            "http://127.0.0.1:8080/oidc/register"
+        );
+        assert_eq!(
+            urls.authorization_server_metadata,
+            "http://127.0.0.1:8080/.well-known/oauth-authorization-server"
+        );
         let urls = Urls::for_addr("[::]:9".parse().unwrap());
         assert_eq!(urls.issuer, "http://[::1]:9/");
     }

@@ -1,5 +1,6 @@
 //! Client authentication (RFC 6749 section 2.3.1): HTTP Basic, or
-//! `client_id` and `client_secret` in the body when allowed.
+//! `client_id` and `client_secret` in the body when allowed; a public
+//! client names itself with `client_id` alone (section 2.3).
 
 use base64ct::{Base64, Encoding};
 use http::HeaderMap;
@@ -19,12 +20,12 @@ struct Credentials {
 }
 
 /// Finds and checks the client, noting on `record` how it authenticated.
-pub(crate) fn authenticate<'s>(
-    state: &'s State,
+pub(crate) fn authenticate(
+    state: &State,
     headers: &HeaderMap,
     params: &Params,
     record: &mut RecordedTokenRequest,
-) -> Result<&'s RegisteredClient, OAuthError> {
+) -> Result<RegisteredClient, OAuthError> {
     let mut authorization = headers.get_all(AUTHORIZATION).iter();
     let header = authorization.next();
     if authorization.next().is_some() {
@@ -47,6 +48,7 @@ pub(crate) fn authenticate<'s>(
                 }
                 verify(state, id, secret)
             }
+            (Some(id), None) => public(state, id),
             (None, Some(_)) => Err(OAuthError::invalid_request(
                 "client_secret was sent without client_id",
             )),
@@ -80,15 +82,22 @@ pub(crate) fn authenticate<'s>(
     })
 }
 
-fn verify<'s>(
-    state: &'s State,
-    id: &str,
-    secret: &str,
-) -> Result<&'s RegisteredClient, OAuthError> {
+fn verify(state: &State, id: &str, secret: &str) -> Result<RegisteredClient, OAuthError> {
     state
         .client(id)
         .filter(|client| client.secret_matches(secret))
         .ok_or_else(|| OAuthError::invalid_client("client authentication failed"))
+}
+
+/// A client that sent only its id: accepted if it is public.
+fn public(state: &State, id: &str) -> Result<RegisteredClient, OAuthError> {
+    match state.client(id) {
+        Some(client) if client.is_public() => Ok(client),
+        Some(_) => Err(OAuthError::invalid_client(
+            "client authentication is required for a confidential client",
+        )),
+        None => Err(OAuthError::invalid_client("client authentication failed")),
+    }
 }
 
 /// `Basic base64(id:secret)`. RFC 6749 asks clients to form-encode id and

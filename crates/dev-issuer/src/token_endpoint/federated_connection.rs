@@ -48,6 +48,7 @@ pub(crate) fn grant(state: &State, params: &Params) -> Result<Issued, OAuthError
         expires_in: token.expires_in_secs(),
         scope: token.scope_value().map(str::to_owned),
         issued_token_type: Some(urn::TOKEN_TYPE_FEDERATED_CONNECTION_ACCESS_TOKEN),
+        refresh_token: None,
         dpop_nonce: fresh_nonce(state),
     })
 }

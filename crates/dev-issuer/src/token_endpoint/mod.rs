@@ -1,16 +1,19 @@
 //! `POST /oauth/token`: client authentication, the grants, DPoP binding and
-//! the record of every request.
+//! the record of every request. The parameter decoding and the RFC 6749
+//! errors also serve `/authorize`.
 //!
 //! The order of checks: the body must be a form, then the client must
 //! authenticate, then `grant_type` must be known and allowed for the
 //! client, then a `DPoP` proof (if sent) must verify, then the grant runs.
 //! The first failure answers.
 
+mod authorization_code;
 mod client_auth;
 mod client_credentials;
 mod dpop_binding;
 mod federated_connection;
 mod params;
+mod refresh;
 mod response;
 mod token_exchange;
 
@@ -22,8 +25,9 @@ use crate::client::Grant;
 use crate::recorded_request::{ClientAuthMethod, RecordedTokenRequest};
 use crate::state::State;
 pub(crate) use dpop_binding::Binding;
-use params::Params;
-use response::{Issued, OAuthError};
+pub(crate) use params::Params;
+use response::Issued;
+pub(crate) use response::{OAuthError, echo};
 
 /// Answers one token request and records it.
 pub(crate) async fn handle(state: &State, headers: &HeaderMap, body: &[u8]) -> Response {
@@ -56,7 +60,7 @@ async fn answer(
     record: &mut RecordedTokenRequest,
 ) -> Result<Issued, OAuthError> {
     Params::check_form(headers)?;
-    let client = client_auth::authenticate(state, headers, params, record)?;
+    let client = &client_auth::authenticate(state, headers, params, record)?;
     record.client_id = Some(client.id().to_owned());
     let grant_type = params.required("grant_type")?;
     let grant = Grant::from_grant_type(grant_type)
@@ -64,7 +68,7 @@ async fn answer(
     if !client.may_use(grant) {
         return Err(OAuthError::unauthorized_client(format!(
             "client {} may not use grant_type {}",
-            response::echo(client.id()),
+            echo(client.id()),
             grant.grant_type()
         )));
     }
@@ -73,6 +77,8 @@ async fn answer(
         Grant::ClientCredentials => client_credentials::grant(state, client, params, &binding),
         Grant::TokenExchange => token_exchange::grant(state, client, params, &binding),
         Grant::FederatedConnection => federated_connection::grant(state, params),
+        Grant::AuthorizationCode => authorization_code::grant(state, client, params, &binding),
+        Grant::RefreshToken => refresh::grant(state, client, params, &binding),
     }
 }
 
@@ -101,6 +107,7 @@ fn issue(
         expires_in: state.token_lifetime().as_secs(),
         scope,
         issued_token_type,
+        refresh_token: None,
         dpop_nonce: fresh_nonce(state),
     })
 }

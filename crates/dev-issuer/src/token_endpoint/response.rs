@@ -21,6 +21,8 @@ pub(crate) struct Issued {
     pub(crate) expires_in: u64,
     pub(crate) scope: Option<String>,
     pub(crate) issued_token_type: Option<&'static str>,
+    /// The next refresh token, for the grants that issue one.
+    pub(crate) refresh_token: Option<String>,
     /// A fresh DPoP nonce for the client's next request.
     pub(crate) dpop_nonce: Option<String>,
 }
@@ -36,6 +38,9 @@ impl IntoResponse for Issued {
         }
         if let Some(issued) = self.issued_token_type {
             body.insert("issued_token_type".into(), issued.into());
+        }
+        if let Some(refresh_token) = self.refresh_token {
+            body.insert("refresh_token".into(), refresh_token.into());
         }
         let mut headers = HeaderMap::new();
         insert_nonce(&mut headers, self.dpop_nonce.as_deref());
@@ -97,6 +102,18 @@ impl OAuthError {
         )
     }
 
+    /// 400 `unsupported_response_type` (RFC 6749 section 4.1.2.1).
+    pub(crate) fn unsupported_response_type(response_type: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_response_type",
+            format!(
+                "response_type \"{}\" is not supported: only code",
+                echo(response_type)
+            ),
+        )
+    }
+
     /// 400 `invalid_scope`.
     pub(crate) fn invalid_scope(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
@@ -119,6 +136,36 @@ impl OAuthError {
             dpop_nonce: Some(nonce.to_owned()),
             ..Self::new(StatusCode::BAD_REQUEST, "use_dpop_nonce", description)
         }
+    }
+
+    /// 400 `invalid_redirect_uri` (RFC 7591 section 3.2.2).
+    pub(crate) fn invalid_redirect_uri(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_redirect_uri", description)
+    }
+
+    /// 400 `invalid_client_metadata` (RFC 7591 section 3.2.2).
+    pub(crate) fn invalid_client_metadata(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_client_metadata",
+            description,
+        )
+    }
+
+    /// The same error with another status, for the few answers whose
+    /// status says more than 400 (a body too large: 413).
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// 503 `temporarily_unavailable`: a store the grant needs is full.
+    pub(crate) fn temporarily_unavailable(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            description,
+        )
     }
 
     /// 500 `server_error`: the issuer itself failed.
@@ -146,6 +193,10 @@ impl OAuthError {
 
     pub(crate) fn code(&self) -> &'static str {
         self.code
+    }
+
+    pub(crate) fn description(&self) -> &str {
+        &self.description
     }
 }
 

@@ -37,12 +37,14 @@ fn discovery_names_the_issuer_and_its_endpoints() {
             json!([
                 "client_credentials",
                 "urn:ietf:params:oauth:grant-type:token-exchange",
-                "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token"
+                "urn:auth0:params:oauth:grant-type:token-exchange:federated-connection-access-token",
+                "authorization_code",
+                "refresh_token"
             ])
         );
         assert_eq!(
             document["token_endpoint_auth_methods_supported"],
-            json!(["client_secret_basic", "client_secret_post"])
+            json!(["client_secret_basic", "client_secret_post", "none"])
         );
     });
 }
@@ -97,7 +99,7 @@ fn cache_control_and_discovery_members_are_configurable() {
         assert_eq!(document["end_session_endpoint"], "https://x/logout");
         assert_eq!(
             document["token_endpoint_auth_methods_supported"],
-            json!(["client_secret_basic"])
+            json!(["client_secret_basic", "none"])
         );
         let jwks = get(issuer.jwks_uri()).await;
         assert_eq!(jwks.headers["cache-control"], "public, max-age=5");
