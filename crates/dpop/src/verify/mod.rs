@@ -137,7 +137,7 @@ impl Verifier {
         let key = proof_key(header.get("jwk"))?;
         verify_signature(&jws, &key, alg)?;
 
-        let claims = jws.payload_object().map_err(Error::Malformed)?;
+        let claims = jws.unverified_payload_object().map_err(Error::Malformed)?;
         let jti = string_claim(&claims, "jti")?;
         if jti.is_empty() {
             return Err(Error::EmptyJti);

@@ -143,12 +143,16 @@ impl<'a> Jws<'a> {
         self.header
     }
 
-    /// The payload parsed as a JSON object (no duplicate members).
+    /// The payload parsed as a JSON object (no duplicate members), **not
+    /// verified**: nothing here has been checked against a key. The name
+    /// says so at every call site; for a JWT's claims, use
+    /// [`Jwt::verify`](crate::Jwt::verify), whose [`VerifiedJwt`](crate::VerifiedJwt)
+    /// is what validation accepts.
     ///
     /// # Errors
     ///
     /// [`FormatError`] when the payload is not a JSON object.
-    pub fn payload_object(&self) -> Result<Map<String, Value>, Error> {
+    pub fn unverified_payload_object(&self) -> Result<Map<String, Value>, Error> {
         Ok(object(&self.payload, Part::Payload)?)
     }
 
