@@ -13,6 +13,7 @@ mod misuse;
 mod multi_domain;
 mod replay_quota;
 mod request_url;
+mod resource_side;
 mod schemes;
 mod support;
 mod surface;
