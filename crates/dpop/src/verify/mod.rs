@@ -135,8 +135,13 @@ impl Verifier {
             .algorithm(&config.algorithms)
             .map_err(Error::AlgorithmNotAllowed)?;
         let key = proof_key(header.get("jwk"))?;
-        verify_signature(&jws, &key, alg)?;
 
+        // Every claim check below is cheaper than the P-256 signature, so
+        // they run first: a stale, misdirected or unbound proof is refused
+        // without paying for a verification. Nothing they read is trusted
+        // until the signature is checked, and nothing is returned or stored
+        // before it: a proof that fails both checks is refused either way,
+        // only the reason named differs.
         let claims = jws.unverified_payload_object().map_err(Error::Malformed)?;
         let jti = string_claim(&claims, "jti")?;
         if jti.is_empty() {
@@ -178,6 +183,10 @@ impl Verifier {
                 found: jkt,
             });
         }
+        verify_signature(&jws, &key, alg)?;
+
+        // After the signature: a fresh nonce is handed only to a client
+        // that holds the key it signed with.
         let nonce = optional_string_claim(&claims, "nonce")?;
         if let Some(source) = &config.nonces {
             let checked = nonce.map_or(Err(NonceError::Missing), |n| source.check(n));

@@ -248,3 +248,16 @@ fn a_fleet_rotates_its_secret_without_refusing_a_nonce_it_issued() {
         })
     ));
 }
+
+#[test]
+fn a_forged_proof_without_a_nonce_gets_no_nonce() {
+    // The nonce check runs after the signature: a client that cannot sign
+    // is told its proof is bad, never handed a fresh nonce.
+    let (env, _) = env_with_nonces();
+    let forged = crate::support::with_signature(&env.proof(|_| {}, |_| {}), |mut s| {
+        s[10] ^= 0x01;
+        s
+    });
+    let err = env.verify(&forged).unwrap_err();
+    assert!(matches!(err, Error::InvalidSignature(_)), "{err:?}");
+}

@@ -99,3 +99,28 @@ fn zero_r_or_zero_s_is_rejected() {
         assert_eq!(err, SignatureError::Invalid);
     }
 }
+
+#[test]
+fn a_misdirected_proof_is_refused_before_its_signature_is_checked() {
+    // Wrong `htu` and a broken signature: the cheap claim check answers,
+    // so a flood of garbage proofs costs no P-256 verification.
+    let env = Env::new();
+    let misdirected = env.proof_with_claims(|c| {
+        c.insert("htu".into(), "https://elsewhere.example/".into());
+    });
+    let forged = with_signature(&misdirected, |mut s| {
+        s[10] ^= 0x01;
+        s
+    });
+    assert!(
+        matches!(env.verify(&forged), Err(Error::UrlMismatch { .. })),
+        "{:?}",
+        env.verify(&forged)
+    );
+    // With every claim right, the same broken signature is what fails.
+    let forged = with_signature(&env.proof(|_| {}, |_| {}), |mut s| {
+        s[10] ^= 0x01;
+        s
+    });
+    assert_bad_signature(env.verify(&forged).unwrap_err());
+}
