@@ -18,6 +18,15 @@ Protect [axum] routes with Auth0 access tokens: Bearer and DPoP
 - [`RequireScopes`] guards a route with scopes: 403 `insufficient_scope`
   with the `scope` challenge parameter. In a handler,
   `claims.require_scopes(&[..])?` does the same through [`AuthRejection`].
+- [`RequireStepUp`] guards a route with a [`StepUp`] requirement (RFC
+  9470: an `acr`, a recent `auth_time`): 401
+  `insufficient_user_authentication` with `acr_values`/`max_age`. In a
+  handler, `step_up.check(&claims)?`.
+- [`resource_metadata_router`] serves the RFC 9728 document of
+  [`ApiClientOptions::resource_metadata`] (with CORS and caching headers),
+  outside the layer, at the URL every challenge names in
+  `resource_metadata`: what an MCP client needs to find the
+  authorization server from a 401.
 
 This is a crate of its own, not a feature of `auth0-api`, so that
 `auth0-api` stays framework-agnostic: users of other frameworks never
@@ -124,6 +133,12 @@ pub use request_verifier::RequestVerifier;
 mod require_scopes;
 pub use require_scopes::{RequireScopes, RequireScopesService};
 
+mod require_step_up;
+pub use require_step_up::{RequireStepUp, RequireStepUpService};
+
+mod resource_metadata_router;
+pub use resource_metadata_router::resource_metadata_router;
+
 mod response_future;
 
 /// The response future of this crate's services.
@@ -133,4 +148,6 @@ pub mod future {
 
 // ===== Re-exports: the types of auth0-api this crate's API works with =====
 
-pub use auth0_api::{ApiClient, ApiClientOptions, AuthError, Claims, PublicUrl};
+pub use auth0_api::{
+    ApiClient, ApiClientOptions, AuthError, Claims, ProtectedResourceMetadata, PublicUrl, StepUp,
+};

@@ -3,7 +3,7 @@
 use auth0_api::AuthError;
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::header::CONTENT_TYPE;
+use http::header::{ACCESS_CONTROL_EXPOSE_HEADERS, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 
@@ -16,6 +16,10 @@ use serde_json::{Map, Value};
 /// ```json
 /// {"error": "invalid_token", "error_description": "the token has expired"}
 /// ```
+///
+/// When there are challenges, `Access-Control-Expose-Headers:
+/// WWW-Authenticate, DPoP-Nonce` lets a browser client behind a CORS layer
+/// read them.
 ///
 /// A request without credentials gets `{}`: RFC 6750 section 3.1 says such
 /// a response should carry no error information, only the challenges.
@@ -100,7 +104,16 @@ impl IntoResponse for AuthRejection {
             Repr::Auth(error) => {
                 let mut response =
                     json_response(self.status(), error.error_code(), error.description());
-                for (name, value) in &error.response_headers() {
+                let headers = error.response_headers();
+                if headers.contains_key(WWW_AUTHENTICATE) {
+                    // A browser client reads the challenge (and the nonce)
+                    // only if CORS exposes them; harmless without CORS.
+                    response.headers_mut().insert(
+                        ACCESS_CONTROL_EXPOSE_HEADERS,
+                        HeaderValue::from_static("WWW-Authenticate, DPoP-Nonce"),
+                    );
+                }
+                for (name, value) in &headers {
                     response.headers_mut().append(name, value.clone());
                 }
                 response

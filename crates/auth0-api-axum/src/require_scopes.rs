@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use auth0_api::Claims;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::Request;
 use tower::{Layer, Service};
 
 use crate::rejection::AuthRejection;
-use crate::response_future::ResponseFuture;
+use crate::response_future::{ResponseFuture, guarded};
 
 /// A tower [`Layer`] that lets a request through only if its token has
 /// every one of the given scopes.
@@ -17,9 +17,12 @@ use crate::response_future::ResponseFuture;
 /// It reads the claims [`Auth0Layer`](crate::Auth0Layer) put in the request
 /// extensions, so it must sit inside that layer (added to the route, which
 /// the router-wide `Auth0Layer` then wraps). A token missing a scope gets
-/// 403 `insufficient_scope`, with the `scope` challenge parameter listing
-/// the required scopes (RFC 6750 section 3.1); a request without claims (no
-/// `Auth0Layer` in front) gets 500.
+/// 403 `insufficient_scope`, with one challenge per scheme whose `scope`
+/// parameter lists every required scope once (RFC 6750 section 3.1; and
+/// `resource_metadata` when the client advertises it); a request without
+/// claims (no `Auth0Layer` in front) gets 500. With
+/// [`ApiClientOptions::permissions_as_scopes`](auth0_api::ApiClientOptions::permissions_as_scopes),
+/// `permissions` entries count as scopes.
 ///
 /// In a handler, `claims.require_scopes(&[..])?` does the same for one
 /// handler (see [`AuthRejection`]).
@@ -121,12 +124,7 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        match self.guard.check(request.extensions().get::<Claims>()) {
-            Ok(()) => ResponseFuture::new(self.inner.call(request)),
-            Err(rejection) => {
-                let response = rejection.into_response();
-                ResponseFuture::new(async move { Ok(response) })
-            }
-        }
+        let verdict = self.guard.check(request.extensions().get::<Claims>());
+        guarded(&mut self.inner, request, verdict)
     }
 }
