@@ -6,6 +6,9 @@
 // Test helpers are shared between modules, not a public API.
 #![allow(unreachable_pub, missing_docs)]
 
+mod authorization_code;
+mod authorization_server_metadata;
+mod authorize;
 mod binary;
 mod client_auth;
 mod client_credentials;
@@ -16,6 +19,9 @@ mod federated_connection;
 mod lifecycle;
 mod minting;
 mod not_a_dependency;
+mod oauth_flow;
+mod refresh_token;
+mod registration;
 mod rotation;
 mod support;
 mod token_exchange;
