@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use auth0_api_axum::RequestVerifier;
+use auth0_api_axum::{RequestVerifier, resource_metadata_router};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
@@ -23,6 +23,11 @@ pub const MCP_PATH: &str = "/mcp";
 /// `allowed_hosts` are the `Host` values the endpoint answers (rmcp's
 /// DNS-rebinding guard): the public URL's authority, plus loopback, which
 /// rmcp allows by default.
+///
+/// When the verifier's client advertises an RFC 9728 document
+/// ([`ApiClientOptions::resource_metadata`](auth0_api::ApiClientOptions::resource_metadata)),
+/// the router serves it too, to anyone, at the well-known URL its
+/// challenges name: that is where an MCP client finds the issuer.
 ///
 /// The transport is stateless (no `Mcp-Session-Id`): each POST carries
 /// its own token and is verified on its own, so no session outlives the
@@ -48,10 +53,15 @@ where
         Arc::new(NeverSessionManager::default()),
         config,
     );
-    Router::new()
+    let app = Router::new()
         .route_service(MCP_PATH, mcp)
         // Layers run outside in: the auth layer verifies the token and puts
         // the claims in the request, then the policy reads them.
         .route_layer(from_fn_with_state(policy, enforce))
-        .route_layer(verifier.layer())
+        .route_layer(verifier.layer());
+    match verifier.client().resource_metadata() {
+        // Merged after the layers: readable without a token.
+        Some(metadata) => app.merge(resource_metadata_router(metadata)),
+        None => app,
+    }
 }

@@ -13,7 +13,7 @@
 use std::env;
 use std::error::Error;
 
-use auth0_api::{ApiClient, ApiClientOptions, PublicUrl};
+use auth0_api::{ApiClient, ApiClientOptions, ProtectedResourceMetadata, PublicUrl};
 use auth0_api_axum::RequestVerifier;
 use dev_issuer::DevIssuer;
 use mcp_example::{MCP_PATH, ToolPolicy, router};
@@ -54,6 +54,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
             (options, Some(issuer))
         }
     };
+    // The MCP endpoint is the protected resource: every challenge names its
+    // RFC 9728 document, which names the issuer. No `scopes_supported`: a
+    // client that finds none asks for no scope up front, and learns each
+    // tool's scope from its 403 (least privilege).
+    let options = options.resource_metadata(
+        ProtectedResourceMetadata::new(&mcp_url).resource_name("mcp-example messages"),
+    );
     let verifier = RequestVerifier::new(ApiClient::new(options)?, PublicUrl::new(&public_url)?);
     let app = router(&verifier, ToolPolicy::messages(), [public_host]);
 
@@ -81,7 +88,7 @@ Point an MCP client at {mcp_url}, for example the MCP Inspector:
 
 then choose the transport \"Streamable HTTP\", enter the URL above and
 connect. The client receives 401, finds the issuer through
-{mcp_url_metadata}, registers itself, and is signed in without a login page.
+{metadata_url}, registers itself, and is signed in without a login page.
 Call whoami; read_messages asks for the read:messages scope (403, then a new
 authorization); delete_messages asks for a recent login (step-up).
 
@@ -92,20 +99,10 @@ Or drive the official TypeScript SDK client through the whole flow:
 
 ",
         issuer_url = issuer.issuer_url(),
-        mcp_url_metadata = metadata_url(mcp_url),
+        metadata_url = ProtectedResourceMetadata::new(mcp_url)
+            .well_known_url()
+            .unwrap_or_default(),
     )
-}
-
-/// The RFC 9728 metadata URL of a resource (section 3.1: the well-known
-/// path inserted between the host and the resource's path).
-fn metadata_url(resource: &str) -> String {
-    match resource.split_once("://") {
-        Some((scheme, rest)) => {
-            let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-            format!("{scheme}://{host}/.well-known/oauth-protected-resource/{path}")
-        }
-        None => resource.to_owned(),
-    }
 }
 
 /// Resolves on Ctrl-C; never, if the signal cannot be listened for.

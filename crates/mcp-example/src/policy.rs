@@ -6,12 +6,15 @@
 //! tool is a JSON-RPC error in a 200 response, which no client turns into a
 //! new authorization. So the policy reads the JSON-RPC body of each POST
 //! before rmcp does: for `tools/call` of a guarded tool it checks the
-//! verified claims and answers the challenge itself.
+//! verified claims and answers the challenge itself. The same holds for a
+//! tool that needs a recent login: 401 `insufficient_user_authentication`
+//! with `max_age` (RFC 9470).
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use auth0_api::{AuthError, Claims};
+use auth0_api::{AuthError, Claims, StepUp};
 use auth0_api_axum::AuthRejection;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -29,6 +32,8 @@ pub(crate) const READ_MESSAGES: &str = "read_messages";
 pub(crate) const READ_MESSAGES_SCOPE: &str = "read:messages";
 /// The tool that needs a recent login.
 pub(crate) const DELETE_MESSAGES: &str = "delete_messages";
+/// How recent a login `delete_messages` needs.
+pub(crate) const DELETE_MESSAGES_MAX_AGE: Duration = Duration::from_secs(300);
 
 /// The largest JSON-RPC body the policy reads, and so the largest the MCP
 /// endpoint accepts (64 KiB: tool calls of this server are a few hundred
@@ -41,12 +46,20 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Tools not named here need only a verified token (the auth layer in front
 /// has checked it). A call of a guarded tool without what it needs is
 /// refused with the [`AuthError`](auth0_api::AuthError)'s status and
-/// challenge: 403 `insufficient_scope` naming every required scope.
+/// challenge: 401 `insufficient_user_authentication` with `max_age` and/or
+/// `acr_values` for a [`StepUp`] the token does not meet (checked first:
+/// who the user is comes before what they may do), else 403
+/// `insufficient_scope` naming every required scope.
 ///
 /// ```
+/// use std::time::Duration;
+///
+/// use auth0_api::StepUp;
 /// use mcp_example::ToolPolicy;
 ///
-/// let policy = ToolPolicy::new().require_scopes("read_messages", ["read:messages"]);
+/// let policy = ToolPolicy::new()
+///     .require_scopes("read_messages", ["read:messages"])
+///     .require_step_up("delete_messages", StepUp::new().max_age(Duration::from_secs(300)));
 /// assert_eq!(policy.scopes_for("read_messages"), ["read:messages"]);
 /// assert!(policy.scopes_for("whoami").is_empty());
 /// ```
@@ -59,6 +72,7 @@ pub struct ToolPolicy {
 #[derive(Debug, Clone, Default)]
 struct Requirement {
     scopes: Vec<String>,
+    step_up: Vec<StepUp>,
 }
 
 impl ToolPolicy {
@@ -68,9 +82,28 @@ impl ToolPolicy {
     }
 
     /// The policy of [`MessagesServer`](crate::MessagesServer):
-    /// `read_messages` needs `read:messages`.
+    /// `read_messages` needs `read:messages`, `delete_messages` a login at
+    /// most five minutes old.
     pub fn messages() -> Self {
-        Self::new().require_scopes(READ_MESSAGES, [READ_MESSAGES_SCOPE])
+        Self::new()
+            .require_scopes(READ_MESSAGES, [READ_MESSAGES_SCOPE])
+            .require_step_up(
+                DELETE_MESSAGES,
+                StepUp::new().max_age(DELETE_MESSAGES_MAX_AGE),
+            )
+    }
+
+    /// Requires the user's authentication to meet `step_up` to call `tool`
+    /// (as well as any requirement added already).
+    #[must_use]
+    pub fn require_step_up(mut self, tool: &str, step_up: StepUp) -> Self {
+        let tools = Arc::make_mut(&mut self.tools);
+        tools
+            .entry(tool.to_owned())
+            .or_default()
+            .step_up
+            .push(step_up);
+        self
     }
 
     /// Requires every one of `scopes` to call `tool` (added to any scopes
@@ -112,6 +145,11 @@ impl ToolPolicy {
 
     /// Checks the claims against what each called tool needs.
     fn check(&self, claims: &Claims, called: &[String]) -> Result<(), AuthError> {
+        for requirement in called.iter().filter_map(|tool| self.tools.get(tool)) {
+            for step_up in &requirement.step_up {
+                step_up.check(claims)?;
+            }
+        }
         // One challenge naming every scope the calls need (the issue's
         // "insufficient_scope names every missing scope in one challenge").
         let mut scopes: Vec<&str> = called

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use auth0_api::{ApiClient, ApiClientOptions, ManualClock, PublicUrl};
+use auth0_api::{ApiClient, ApiClientOptions, ManualClock, ProtectedResourceMetadata, PublicUrl};
 use auth0_api_axum::RequestVerifier;
 use axum::Router;
 use axum::body::Body;
@@ -28,7 +28,6 @@ pub(crate) const PROTOCOL_VERSION: &str = "2025-11-25";
 pub(crate) struct Env {
     pub(crate) issuer: DevIssuer,
     /// The clock of issuer and verifier: moving it ages every token.
-    #[allow(dead_code, reason = "for the step-up tests")]
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) app: Router,
     /// `http://127.0.0.1:<port>/mcp`: the MCP endpoint and the resource
@@ -43,7 +42,9 @@ impl Env {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mcp_url = format!("{base}{MCP_PATH}");
-        let options = ApiClientOptions::new(issuer.issuer_url(), &mcp_url).clock(clock.clone());
+        let options = ApiClientOptions::new(issuer.issuer_url(), &mcp_url)
+            .clock(clock.clone())
+            .resource_metadata(ProtectedResourceMetadata::new(&mcp_url));
         let verifier = RequestVerifier::new(
             ApiClient::new(options).unwrap(),
             PublicUrl::new(&base).unwrap(),
@@ -73,6 +74,21 @@ impl Env {
             .unwrap()
     }
 
+    /// `http://127.0.0.1:<port>/.well-known/oauth-protected-resource/mcp`:
+    /// where the resource's RFC 9728 document is, as every challenge says.
+    pub(crate) fn metadata_url(&self) -> String {
+        self.mcp_url.replace(
+            MCP_PATH,
+            &format!("/.well-known/oauth-protected-resource{MCP_PATH}"),
+        )
+    }
+
+    /// GETs `path` from the router, without a token.
+    pub(crate) async fn get(&self, path: &str) -> Reply {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
+
     /// POSTs the JSON-RPC `message` to the MCP endpoint, with `token` as
     /// Bearer when there is one, straight to the router.
     pub(crate) async fn post(&self, token: Option<&str>, message: &Value) -> Reply {
@@ -91,7 +107,10 @@ impl Env {
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
-        let request = request.body(Body::from(body)).unwrap();
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
         let response = within(self.app.clone().oneshot(request)).await.unwrap();
         let (parts, body) = response.into_parts();
         let bytes = within(axum::body::to_bytes(body, 1 << 20)).await.unwrap();

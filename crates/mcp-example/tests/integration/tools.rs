@@ -2,8 +2,12 @@
 //! HTTP answers a refused call gets.
 
 use http::StatusCode;
-use mcp_example::MAX_BODY_BYTES;
+use mcp_example::{MAX_BODY_BYTES, MCP_PATH};
 use serde_json::json;
+
+use std::time::Duration;
+
+use dev_issuer::testing::NOW;
 
 use crate::support::{Env, block_on, call, request, tool_output};
 
@@ -13,8 +17,14 @@ fn a_request_without_a_token_is_401() {
         let env = Env::start().await;
         let reply = env.post(None, &request(1, "tools/list", json!({}))).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert!(!reply.challenges().is_empty());
-        assert!(reply.challenges()[0].starts_with("Bearer "));
+        let metadata = env.metadata_url();
+        assert_eq!(
+            reply.challenges(),
+            [
+                format!("Bearer realm=\"api\", resource_metadata=\"{metadata}\""),
+                format!("DPoP algs=\"ES256\", resource_metadata=\"{metadata}\""),
+            ]
+        );
     });
 }
 
@@ -108,5 +118,83 @@ fn a_body_the_policy_cannot_read_never_reaches_a_tool() {
         padded.resize(MAX_BODY_BYTES + 1, b' ');
         let reply = env.post_bytes(Some(&token), padded).await;
         assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    });
+}
+
+#[test]
+fn delete_messages_needs_a_login_at_most_five_minutes_old() {
+    block_on(async {
+        let env = Env::start().await;
+        let login = |auth_time: u64| {
+            env.issuer
+                .token()
+                .sub("auth0|alice")
+                .audience(&env.mcp_url)
+                .claim("auth_time", auth_time)
+                .sign()
+                .unwrap()
+        };
+        let metadata = env.metadata_url();
+
+        // Signed in an hour ago: 401 insufficient_user_authentication.
+        let reply = env
+            .post(Some(&login(NOW - 3600)), &call(1, "delete_messages"))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+        assert_eq!(reply.error(), "insufficient_user_authentication");
+        assert_eq!(
+            reply.challenges(),
+            [
+                format!(
+                    "Bearer realm=\"api\", error=\"insufficient_user_authentication\", \
+                     error_description=\"the user authenticated 3600 s ago, more than 300 s\", \
+                     max_age=\"300\", resource_metadata=\"{metadata}\""
+                ),
+                format!("DPoP algs=\"ES256\", resource_metadata=\"{metadata}\""),
+            ]
+        );
+        // No auth_time at all: the same.
+        let reply = env
+            .post(Some(&env.token("")), &call(2, "delete_messages"))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+        assert_eq!(reply.error(), "insufficient_user_authentication");
+
+        // Just signed in: deleted. Five minutes on, still; a second more, no.
+        let fresh = login(NOW);
+        let reply = env.post(Some(&fresh), &call(3, "delete_messages")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(
+            tool_output(&reply),
+            json!({ "deleted": 2, "by": "auth0|alice" })
+        );
+        env.clock.advance(Duration::from_secs(300));
+        let reply = env.post(Some(&fresh), &call(4, "delete_messages")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        env.clock.advance(Duration::from_secs(1));
+        let reply = env.post(Some(&fresh), &call(5, "delete_messages")).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+
+        // Other tools do not ask how recent the login was.
+        let reply = env.post(Some(&login(NOW - 3600)), &call(6, "whoami")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    });
+}
+
+#[test]
+fn the_metadata_document_names_the_resource_and_the_issuer() {
+    block_on(async {
+        let env = Env::start().await;
+        let path = env
+            .metadata_url()
+            .replace(env.mcp_url.trim_end_matches(MCP_PATH), "");
+        let reply = env.get(&path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.body["resource"], env.mcp_url.as_str());
+        assert_eq!(
+            reply.body["authorization_servers"],
+            json!([env.issuer.issuer_url()])
+        );
+        assert_eq!(reply.body["bearer_methods_supported"], json!(["header"]));
     });
 }
