@@ -13,6 +13,14 @@ without an Auth0 tenant and without mocking the SDK.
   Auth0's federated connection grant answered from [`ConnectionToken`]s),
   with HTTP Basic client authentication for [`RegisteredClient`]s and
   DPoP-bound tokens for requests carrying a proof.
+- For interactive clients (an MCP client, a SPA, a CLI) it also serves
+  RFC 8414 metadata at `/.well-known/oauth-authorization-server`, RFC 7591
+  dynamic registration at `/oidc/register`, and `GET /authorize` with PKCE
+  S256 and the RFC 8707 `resource`, which approves at once as a configured
+  [`User`] and redirects with the code; the `authorization_code` and
+  rotating `refresh_token` grants then issue tokens whose `aud` is the
+  `resource`, with `acr` and `auth_time` for step-up tests. See
+  [`DevIssuerBuilder::user`] and [`DevIssuerBuilder::login_page`].
 - [`TokenBuilder`] mints tokens directly, good ones and deliberately broken
   ones (expired, wrong key, unknown `kid`, `alg: none`, HS256 key confusion,
   tampered payload), so that tests read as intent.
