@@ -46,6 +46,41 @@ assert_eq!(err.www_authenticate(), ["Bearer realm=\"api\"", "DPoP algs=\"ES256\"
 # Ok::<(), Box<dyn std::error::Error>>(())
 ```
 
+# Advertising the resource, scopes and step-up (MCP servers)
+
+An MCP client (or any OAuth client that discovers) starts from a 401: it
+reads `resource_metadata` from the challenge, fetches that RFC 9728
+document and finds the authorization server there. Configure the document
+once, with [`ApiClientOptions::resource_metadata`]: the client fills in the
+authorization servers (its domains) and the DPoP members (its mode), and
+every challenge names the document's well-known URL, computed from the
+configured resource, never from `Host` or forwarded headers.
+[`Claims::require_scopes`] names every required scope in one challenge;
+[`ApiClientOptions::permissions_as_scopes`] counts Auth0 RBAC
+`permissions` as scopes; [`StepUp`] asks for a stronger or more recent
+login (RFC 9470, 401 `insufficient_user_authentication`).
+`auth0_api_axum::resource_metadata_router` serves the document.
+
+```
+use auth0_api::{ApiClient, ApiClientOptions, ProtectedResourceMetadata};
+
+let resource = "https://mcp.example.com/mcp"; // the API identifier too
+let api = ApiClient::new(
+    ApiClientOptions::new("my-tenant.us.auth0.com", resource)
+        .resource_metadata(ProtectedResourceMetadata::new(resource).scopes_supported(["tools:admin"]))
+        .permissions_as_scopes(true),
+)?;
+# tokio::runtime::Runtime::new()?.block_on(async {
+let err = api.verify_request(&http::HeaderMap::new(), "POST", resource).await.unwrap_err();
+let metadata = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+assert_eq!(err.www_authenticate(), [
+    format!("Bearer realm=\"api\", resource_metadata=\"{metadata}\""),
+    format!("DPoP algs=\"ES256\", resource_metadata=\"{metadata}\""),
+]);
+# });
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+
 # What is checked
 
 Access tokens: compact JWS only, size-capped before decoding, strict
