@@ -75,7 +75,9 @@ assert!(Validation::new(issuer.issuer_url(), issuer.audience()).validate(&verifi
 
 `cargo run -p dev-issuer -- --port 8080` starts an issuer and prints its
 URL, a ready-to-use access token, a DPoP example and the `curl` commands to
-use them; `--help` lists the options.
+use them, and the URLs an interactive (MCP) client starts from;
+`--login-page` shows a page to pick the user at `/authorize`; `--help`
+lists the options.
 
 # Crate features
 

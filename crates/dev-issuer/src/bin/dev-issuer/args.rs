@@ -28,7 +28,7 @@ pub(crate) struct Options {
     #[arg(long, value_name = "AUD", default_value = DEFAULT_AUDIENCE)]
     pub(crate) audience: String,
 
-    /// Subject of the printed token
+    /// Subject of the printed token, and the user /authorize signs in as
     #[arg(long, default_value = DEFAULT_SUBJECT)]
     pub(crate) sub: String,
 
@@ -39,6 +39,11 @@ pub(crate) struct Options {
     /// Your API, for the printed curl commands and DPoP proof
     #[arg(long, value_name = "URL", default_value = "http://localhost:3000/")]
     pub(crate) api_url: String,
+
+    /// Show a page to pick the user at /authorize, for a browser, instead
+    /// of redirecting at once
+    #[arg(long)]
+    pub(crate) login_page: bool,
 }
 
 /// `--port`, with the old hand parser's wording: "not a port number" says
@@ -80,6 +85,8 @@ mod tests {
         assert_eq!(defaults.sub, DEFAULT_SUBJECT);
         assert_eq!(defaults.scope, None);
         assert_eq!(defaults.api_url, "http://localhost:3000/");
+        assert!(!defaults.login_page);
+        assert!(run(&["--login-page"]).unwrap().login_page);
 
         let options = run(&["--port", "0", "--scope=read:x", "--host", "::1"]).unwrap();
         assert_eq!(options.port, 0);

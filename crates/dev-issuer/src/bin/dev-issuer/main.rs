@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use dev_issuer::dpop::{ProofBuilder, ProofKey};
-use dev_issuer::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DevIssuer};
+use dev_issuer::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DevIssuer, User};
 
 use args::Options;
 use clap::Parser as _;
@@ -35,6 +35,8 @@ fn run(options: &Options) -> Result<(), String> {
         let issuer = DevIssuer::builder()
             .bind(SocketAddr::new(options.host, options.port))
             .audience(&options.audience)
+            .user(User::new(&options.sub))
+            .login_page(options.login_page)
             .start()
             .await
             .map_err(|e| e.to_string())?;
@@ -85,6 +87,11 @@ Token endpoint: {token_endpoint}
 Client:         {client_id} / {client_secret} (HTTP Basic)
 Audience:       {audience}
 
+For interactive and MCP clients (PKCE S256, RFC 8707 resource = the token's aud):
+AS metadata:    {as_metadata}
+Registration:   {registration} (RFC 7591)
+Authorize:      {authorize} ({approval})
+
 Configure your API with domain {issuer_url} and audience {audience}.
 
 Access token (sub {sub}, valid 24 hours):
@@ -111,6 +118,14 @@ Press Ctrl-C to stop.
         audience = issuer.audience(),
         sub = options.sub,
         jkt = key.thumbprint(),
+        as_metadata = issuer.authorization_server_metadata_url(),
+        registration = issuer.registration_endpoint(),
+        authorize = issuer.authorization_endpoint(),
+        approval = if options.login_page {
+            "shows a page to sign in as a user"
+        } else {
+            "redirects at once, signed in as the --sub user"
+        },
     );
     Ok(out)
 }
