@@ -75,7 +75,9 @@ impl StepUp {
 
     /// The user must have authenticated at most `max_age` ago: the token's
     /// `auth_time` is required, a number, and no older than that (whole
-    /// seconds; the challenge's `max_age`).
+    /// seconds; the challenge's `max_age`). An `auth_time` after "now"
+    /// (clock skew between the issuer and this API) counts as now: the
+    /// issuer signed it.
     ///
     /// Default: any age, and `auth_time` not required.
     #[must_use]
