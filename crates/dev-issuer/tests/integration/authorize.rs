@@ -3,11 +3,14 @@
 //! login page.
 
 use dev_issuer::testing::ClockedIssuer;
-use dev_issuer::{DevIssuer, Grant, RegisteredClient, User};
+use dev_issuer::{DevIssuer, Endpoint, Fault, Grant, RegisteredClient, User};
 use http::StatusCode;
 
-use crate::oauth_flow::{Authorize, Pkce, REDIRECT, redirected, redirected_error, register_public};
-use crate::support::{Reply, block_on, http, send, shared};
+use crate::oauth_flow::{
+    Authorize, Pkce, REDIRECT, mcp_registration, redirected, redirected_error, register,
+    register_public,
+};
+use crate::support::{Reply, block_on, get, http, send, shared};
 
 #[test]
 fn approves_at_once_and_redirects_with_code_state_and_iss() {
@@ -252,5 +255,60 @@ fn the_login_page_links_each_user_and_escapes_everything() {
         ] {
             assert_eq!(request.send(issuer).await.status, StatusCode::FOUND);
         }
+    });
+}
+
+#[test]
+fn hostile_queries_get_answers_not_panics() {
+    let issuer = shared();
+    block_on(async {
+        let base = issuer.authorization_endpoint();
+        for query in [
+            "",
+            "%FF%FE",
+            "&&&=&=",
+            "client_id=%00",
+            "client_id",
+            "a=b=c",
+        ] {
+            let reply = send(http().get(format!("{base}?{query}"))).await;
+            assert_page(&reply);
+        }
+        let client_id = register_public(issuer).await;
+        let long = Authorize::new(&client_id, &Pkce::new()).set("state", &"s".repeat(20_000));
+        let reply = long.send(issuer).await;
+        assert_eq!(reply.status, StatusCode::URI_TOO_LONG);
+        assert!(reply.header("location").is_none());
+
+        // Values that are only text to this issuer travel back unchanged.
+        let odd_state = "<\"&'>\u{1F600} %";
+        let reply = Authorize::new(&client_id, &Pkce::new())
+            .set("state", odd_state)
+            .send(issuer)
+            .await;
+        assert_eq!(redirected(&reply)["state"], odd_state);
+    });
+}
+
+#[test]
+fn the_new_endpoints_are_counted_and_can_fail_on_purpose() {
+    block_on(async {
+        let issuer = DevIssuer::start().await.unwrap();
+        issuer.set_fault(
+            Endpoint::Registration,
+            Fault::status(StatusCode::SERVICE_UNAVAILABLE).times(1),
+        );
+        let body = mcp_registration();
+        let failed = register(&issuer, &body).await;
+        assert_eq!(failed.status, StatusCode::SERVICE_UNAVAILABLE);
+        let client_id = register_public(&issuer).await;
+        Authorize::new(&client_id, &Pkce::new()).code(&issuer).await;
+        get(issuer.authorization_server_metadata_url()).await;
+        assert_eq!(issuer.request_count(Endpoint::Registration), 2);
+        assert_eq!(issuer.request_count(Endpoint::Authorize), 1);
+        assert_eq!(
+            issuer.request_count(Endpoint::AuthorizationServerMetadata),
+            1
+        );
     });
 }
