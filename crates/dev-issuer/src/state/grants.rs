@@ -75,8 +75,11 @@ pub(crate) enum CodeRefused {
 /// Why a refresh token is not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RefreshRefused {
-    /// Never issued, rotated away or revoked.
+    /// Never issued, revoked, or forgotten long ago.
     Unknown,
+    /// Already rotated: presented again, so it may be stolen (RFC 9700
+    /// section 4.14.2); the tokens that succeeded it are revoked.
+    Reused,
     /// Past [`REFRESH_LIFETIME_SECS`].
     Expired,
     /// Issued to another client; it stays valid for its own.
@@ -100,6 +103,9 @@ struct Expiring<T> {
 pub(crate) struct GrantStore {
     codes: Mutex<HashMap<String, Expiring<CodeEntry>>>,
     refresh_tokens: Mutex<HashMap<String, Expiring<RefreshGrant>>>,
+    /// Rotated refresh tokens and their family, to recognise a reuse.
+    /// Best effort: when full, a rotation is not remembered.
+    rotated: Mutex<HashMap<String, Expiring<String>>>,
 }
 
 impl GrantStore {
@@ -202,7 +208,8 @@ impl GrantStore {
     ) -> Result<Result<RefreshGrant, E>, RefreshRefused> {
         let mut tokens = lock(&self.refresh_tokens);
         let Some(slot) = tokens.get(token) else {
-            return Err(RefreshRefused::Unknown);
+            drop(tokens);
+            return Err(self.reuse(token));
         };
         if slot.entry.authorization.client_id != client_id {
             return Err(RefreshRefused::OtherClient);
@@ -214,10 +221,32 @@ impl GrantStore {
         if let Err(refused) = accept(&slot.entry) {
             return Ok(Err(refused));
         }
-        tokens
-            .remove(token)
-            .map(|taken| Ok(taken.entry))
-            .ok_or(RefreshRefused::Unknown)
+        let Some(taken) = tokens.remove(token) else {
+            return Err(RefreshRefused::Unknown);
+        };
+        drop(tokens);
+        let mut rotated = lock(&self.rotated);
+        rotated.retain(|_, e| e.expires_at >= now);
+        if rotated.len() < MAX_ENTRIES {
+            rotated.insert(
+                token.to_owned(),
+                Expiring {
+                    entry: taken.entry.family.clone(),
+                    expires_at: taken.expires_at,
+                },
+            );
+        }
+        Ok(Ok(taken.entry))
+    }
+
+    /// A refresh token that is not live: if it was rotated, its family is
+    /// revoked.
+    fn reuse(&self, token: &str) -> RefreshRefused {
+        let Some(family) = lock(&self.rotated).remove(token) else {
+            return RefreshRefused::Unknown;
+        };
+        self.revoke_family(&family.entry);
+        RefreshRefused::Reused
     }
 
     fn revoke_family(&self, family: &str) {
@@ -339,10 +368,20 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(grant.family, "f");
+        store
+            .issue_refresh_token("r2".into(), refresh("c", "f"), 0)
+            .unwrap();
         assert_eq!(
             store.redeem_refresh_token("r", "c", 0, accept).unwrap_err(),
-            RefreshRefused::Unknown,
+            RefreshRefused::Reused,
             "rotated away"
+        );
+        assert_eq!(
+            store
+                .redeem_refresh_token("r2", "c", 0, accept)
+                .unwrap_err(),
+            RefreshRefused::Unknown,
+            "the successor is revoked"
         );
         store
             .issue_refresh_token("s".into(), refresh("c", "f"), 0)

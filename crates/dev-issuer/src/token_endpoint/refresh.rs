@@ -1,6 +1,7 @@
 //! The `refresh_token` grant (RFC 6749 section 6) with rotation: each
-//! refresh token is good once and comes back with its successor. The scope
-//! may only shrink and the `resource` must stay the same.
+//! refresh token is good once and comes back with its successor; using a
+//! rotated one again revokes its successors (RFC 9700 section 4.14.2). The
+//! scope may only shrink and the `resource` must stay the same.
 
 use super::Binding;
 use super::authorization_code::{store_refresh_token, user_token};
@@ -29,6 +30,9 @@ pub(crate) fn grant(
         .map_err(|refused| {
             OAuthError::invalid_grant(match refused {
                 RefreshRefused::Unknown => "the refresh token is not valid",
+                RefreshRefused::Reused => {
+                    "the refresh token was already used; the tokens issued after it are revoked"
+                }
                 RefreshRefused::Expired => "the refresh token has expired",
                 RefreshRefused::OtherClient => "the refresh token was issued to another client",
             })

@@ -1,5 +1,6 @@
-//! The refresh token grant: rotation, narrowing scopes, the same resource,
-//! the owning client, expiry, and clients not registered for it.
+//! The refresh token grant: rotation and reuse detection, narrowing
+//! scopes, the same resource, the owning client, expiry, and clients not
+//! registered for it.
 
 use std::time::Duration;
 
@@ -34,12 +35,18 @@ fn each_refresh_token_works_once_and_brings_its_successor() {
         assert_eq!(claims["scope"], "read:tools write:tools");
         assert_eq!(claims["azp"], client_id.as_str());
 
+        let third = refresh(&client_id, &second).send(issuer).await;
+        assert_eq!(third.status, StatusCode::OK);
+        let third = third.body["refresh_token"].as_str().unwrap();
+
+        // A rotated token presented again may have been stolen: refused,
+        // and what was issued after it is revoked (RFC 9700 4.14.2).
         let reused = refresh(&client_id, first).send(issuer).await;
         assert_eq!(reused.status, StatusCode::BAD_REQUEST);
         assert_eq!(reused.error(), "invalid_grant");
-
-        let third = refresh(&client_id, &second).send(issuer).await;
-        assert_eq!(third.status, StatusCode::OK);
+        assert!(reused.description().contains("already used"));
+        let revoked = refresh(&client_id, third).send(issuer).await;
+        assert_eq!(revoked.error(), "invalid_grant");
     });
 }
 
