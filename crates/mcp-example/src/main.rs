@@ -12,12 +12,16 @@
 
 use std::env;
 use std::error::Error;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use auth0_api::{ApiClient, ApiClientOptions, ProtectedResourceMetadata, PublicUrl};
 use auth0_api_axum::RequestVerifier;
-use dev_issuer::DevIssuer;
+use dev_issuer::{DevIssuer, User};
 use mcp_example::{MCP_PATH, ToolPolicy, router};
 use tokio::net::TcpListener;
+
+/// The user the embedded issuer signs in.
+const USER: &str = "auth0|alice";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -49,7 +53,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
             (ApiClientOptions::new(domain, audience), None)
         }
         Err(_) => {
-            let issuer = DevIssuer::start().await?;
+            // The user /authorize approves as signed in an hour ago, so
+            // that delete_messages asks for a fresh login (step-up).
+            let an_hour_ago = unix_now()? - 3600;
+            let issuer = DevIssuer::builder()
+                .user(User::new(USER).authenticated_at(an_hour_ago))
+                .start()
+                .await?;
             let options = ApiClientOptions::new(issuer.issuer_url(), mcp_url.clone());
             (options, Some(issuer))
         }
@@ -88,9 +98,12 @@ Point an MCP client at {mcp_url}, for example the MCP Inspector:
 
 then choose the transport \"Streamable HTTP\", enter the URL above and
 connect. The client receives 401, finds the issuer through
-{metadata_url}, registers itself, and is signed in without a login page.
-Call whoami; read_messages asks for the read:messages scope (403, then a new
-authorization); delete_messages asks for a recent login (step-up).
+{metadata_url},
+registers itself, and is signed in as {USER} without a login page. Call whoami; read_messages asks for the read:messages scope
+(403, then a new authorization); delete_messages asks for a login at most
+five minutes old (401 insufficient_user_authentication with max_age: a
+client that follows RFC 9470 signs in again with max_age=300; {USER}
+last signed in an hour ago).
 
 Or drive the official TypeScript SDK client through the whole flow:
 
@@ -103,6 +116,12 @@ Or drive the official TypeScript SDK client through the whole flow:
             .well_known_url()
             .unwrap_or_default(),
     )
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> Result<i64, Box<dyn Error>> {
+    let seconds = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+    Ok(i64::try_from(seconds)?)
 }
 
 /// Resolves on Ctrl-C; never, if the signal cannot be listened for.

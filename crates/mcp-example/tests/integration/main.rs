@@ -5,5 +5,6 @@
 // Test code: a failed unwrap is a failed test, which is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod sdk_client;
 mod support;
 mod tools;

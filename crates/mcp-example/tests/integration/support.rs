@@ -11,20 +11,18 @@ use auth0_api_axum::RequestVerifier;
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
-use dev_issuer::DevIssuer;
-use dev_issuer::testing::ClockedIssuer;
+use dev_issuer::testing::{ClockedIssuer, Server};
 pub(crate) use dev_issuer::testing::{Reply, block_on, within};
+use dev_issuer::{DevIssuer, DevIssuerBuilder};
 use mcp_example::{MCP_PATH, ToolPolicy, router};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 use tower::ServiceExt as _;
 
 /// The protocol version the requests of these tests speak.
 pub(crate) const PROTOCOL_VERSION: &str = "2025-11-25";
 
 /// A dev issuer, and the example's router trusting it, both on one fixed
-/// clock; the router listens on a loopback port of its own.
+/// clock; the router is also served on a loopback port of its own.
 pub(crate) struct Env {
     pub(crate) issuer: DevIssuer,
     /// The clock of issuer and verifier: moving it ages every token.
@@ -33,33 +31,41 @@ pub(crate) struct Env {
     /// `http://127.0.0.1:<port>/mcp`: the MCP endpoint and the resource
     /// (the audience of its tokens).
     pub(crate) mcp_url: String,
-    server: JoinHandle<()>,
+    /// Serves `app` until dropped.
+    _server: Server,
 }
 
 impl Env {
     pub(crate) async fn start() -> Self {
-        let (issuer, clock) = within(ClockedIssuer::start()).await.unwrap().into_parts();
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let mcp_url = format!("{base}{MCP_PATH}");
-        let options = ApiClientOptions::new(issuer.issuer_url(), &mcp_url)
-            .clock(clock.clone())
-            .resource_metadata(ProtectedResourceMetadata::new(&mcp_url));
-        let verifier = RequestVerifier::new(
-            ApiClient::new(options).unwrap(),
-            PublicUrl::new(&base).unwrap(),
-        );
-        let app = router(&verifier, ToolPolicy::messages(), Vec::<String>::new());
-        let server = tokio::spawn({
-            let app = app.clone();
-            async move { axum::serve(listener, app).await.unwrap() }
-        });
+        Self::start_with(&DevIssuer::builder()).await
+    }
+
+    /// As [`Env::start`], with an issuer configured by `builder`.
+    pub(crate) async fn start_with(builder: &DevIssuerBuilder) -> Self {
+        let (issuer, clock) = within(ClockedIssuer::start_with(builder))
+            .await
+            .unwrap()
+            .into_parts();
+        let mut app = None;
+        let server = Server::start(|base| {
+            let options = ApiClientOptions::new(issuer.issuer_url(), format!("{base}{MCP_PATH}"))
+                .clock(clock.clone())
+                .resource_metadata(ProtectedResourceMetadata::new(format!("{base}{MCP_PATH}")));
+            let verifier = RequestVerifier::new(
+                ApiClient::new(options).unwrap(),
+                PublicUrl::new(base).unwrap(),
+            );
+            let router = router(&verifier, ToolPolicy::messages(), Vec::<String>::new());
+            app = Some(router.clone());
+            router
+        })
+        .await;
         Self {
+            mcp_url: server.url_of(MCP_PATH),
             issuer,
             clock,
-            app,
-            mcp_url,
-            server,
+            app: app.unwrap(),
+            _server: server,
         }
     }
 
@@ -115,12 +121,6 @@ impl Env {
         let (parts, body) = response.into_parts();
         let bytes = within(axum::body::to_bytes(body, 1 << 20)).await.unwrap();
         Reply::new(parts.status, parts.headers, &bytes)
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }
 
