@@ -1,5 +1,7 @@
-//! `cargo xtask ci`: every check the project must pass, in order.
+//! `cargo xtask ci`: every check the project must pass, in order (after
+//! installing the MCP example's Node client when it is missing).
 
+use std::path::Path;
 use std::process::Command;
 
 /// One step of the pipeline: a name for the log and the cargo arguments.
@@ -92,9 +94,50 @@ fn check_lean_dependencies(cargo: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The MCP example's Node client (relative to the workspace root), which
+/// its end-to-end test runs with the official MCP TypeScript SDK.
+const NODE_CLIENT: &str = "crates/mcp-example/client";
+/// A file only a completed install leaves, relative to [`NODE_CLIENT`].
+const NODE_CLIENT_INSTALLED: &str = "node_modules/@modelcontextprotocol/sdk/package.json";
+
+/// Installs the Node client's locked dependencies (`npm ci`) unless they
+/// are installed: the end-to-end test fails without them (by design: it
+/// must not pass unseen), and `cargo xtask ci` should pass on a fresh
+/// checkout with Node 20 installed. The lockfile decides the versions.
+fn ensure_node_client(npm: &str, root: &Path) -> Result<(), String> {
+    let client = root.join(NODE_CLIENT);
+    if client.join(NODE_CLIENT_INSTALLED).is_file() {
+        println!("    {NODE_CLIENT}: installed");
+        return Ok(());
+    }
+    let status = Command::new(npm)
+        .arg("ci")
+        .arg("--prefix")
+        .arg(&client)
+        .args(["--no-audit", "--no-fund"])
+        .status()
+        .map_err(|e| {
+            format!(
+                "could not run npm ({e}): the MCP example's end-to-end test needs Node 20 and \
+                 npm; install them, or run `npm ci --prefix {NODE_CLIENT}` yourself"
+            )
+        })?;
+    if !status.success() {
+        return Err(format!("npm ci --prefix {NODE_CLIENT} failed ({status})"));
+    }
+    Ok(())
+}
+
 /// Runs every step, printing each one, and stops at the first failure.
 pub(crate) fn run() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // xtask lives in the workspace root's `xtask/`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("xtask is not inside a workspace")?;
+    println!("==> node client: npm ci --prefix {NODE_CLIENT}, unless installed");
+    let npm = std::env::var("NPM").unwrap_or_else(|_| "npm".to_owned());
+    ensure_node_client(&npm, root)?;
     let nextest = Command::new(&cargo)
         .args(["nextest", "--version"])
         .output()
@@ -247,5 +290,51 @@ mod tests {
         let missing = dir.0.join("no-such-cargo");
         let error = check_lean_dependencies(missing.to_str().unwrap()).unwrap_err();
         assert!(error.starts_with("could not run cargo tree: "), "{error}");
+    }
+
+    // One test for every fake npm, as for the fake cargos above.
+    #[cfg(unix)]
+    #[test]
+    fn the_node_client_is_installed_with_npm_ci_only_when_missing() {
+        let dir = TempDir::new("npm");
+        let root = dir.0.join("root");
+        let client = root.join(NODE_CLIENT);
+        std::fs::create_dir_all(&client).unwrap();
+        let calls = dir.0.join("calls");
+        // Records its arguments, then installs as `npm ci` would.
+        let body = format!(
+            "echo \"$*\" >> '{calls}'\n\
+             mkdir -p \"$3/node_modules/@modelcontextprotocol/sdk\"\n\
+             touch \"$3/{NODE_CLIENT_INSTALLED}\"\n",
+            calls = calls.display()
+        );
+        let npm = script(&dir, "npm", &body);
+
+        assert_eq!(ensure_node_client(&npm, &root), Ok(()));
+        let called = std::fs::read_to_string(&calls).unwrap();
+        assert_eq!(
+            called,
+            format!("ci --prefix {} --no-audit --no-fund\n", client.display())
+        );
+        // Installed: npm is not run again.
+        assert_eq!(ensure_node_client(&npm, &root), Ok(()));
+        assert_eq!(std::fs::read_to_string(&calls).unwrap(), called);
+
+        let fresh = dir.0.join("fresh");
+        std::fs::create_dir_all(fresh.join(NODE_CLIENT)).unwrap();
+        let failing = script(&dir, "failing-npm", "exit 1\n");
+        let error = ensure_node_client(&failing, &fresh).unwrap_err();
+        assert!(
+            error.starts_with("npm ci --prefix crates/mcp-example/client failed"),
+            "{error}"
+        );
+
+        let missing = dir.0.join("no-such-npm");
+        let error = ensure_node_client(missing.to_str().unwrap(), &fresh).unwrap_err();
+        assert!(error.starts_with("could not run npm ("), "{error}");
+        assert!(
+            error.contains("npm ci --prefix crates/mcp-example/client"),
+            "{error}"
+        );
     }
 }
