@@ -252,3 +252,46 @@ fn not_authenticated() -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn called(body: &str) -> Option<Vec<String>> {
+        called_tools(&Bytes::from(body.to_owned()))
+    }
+
+    #[test]
+    fn the_called_tools_are_read_from_tools_call_messages_only() {
+        let call =
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_messages"}}"#;
+        assert_eq!(called(call).unwrap(), ["read_messages"]);
+        let list =
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"name":"read_messages"}}"#;
+        assert_eq!(called(list).unwrap(), Vec::<String>::new());
+        // Every message of a batch counts.
+        let batch = format!(r#"[{list}, {call}, {call}]"#);
+        assert_eq!(called(&batch).unwrap(), ["read_messages", "read_messages"]);
+        // A name that is not a string calls nothing: rmcp refuses it.
+        let odd = r#"{"method":"tools/call","params":{"name":["read_messages"]}}"#;
+        assert_eq!(called(odd).unwrap(), Vec::<String>::new());
+        // A duplicated member: the last one, as rmcp's Value-based reading
+        // has it (or rmcp refuses the message).
+        let twice = r#"{"method":"tools/list","method":"tools/call","params":{"name":"whoami","name":"read_messages"}}"#;
+        assert_eq!(called(twice).unwrap(), ["read_messages"]);
+        assert_eq!(called("not json"), None);
+        assert_eq!(called(""), None);
+    }
+
+    #[test]
+    fn the_policy_names_each_scope_once() {
+        let policy = ToolPolicy::new()
+            .require_scopes("a", ["x", "y"])
+            .require_scopes("b", ["y"])
+            .require_scopes("a", ["z"]);
+        assert_eq!(policy.scopes_for("a"), ["x", "y", "z"]);
+        assert_eq!(policy.all_scopes(), ["x", "y", "z"]);
+        assert!(policy.scopes_for("c").is_empty());
+        assert_eq!(ToolPolicy::messages().all_scopes(), [READ_MESSAGES_SCOPE]);
+    }
+}

@@ -198,3 +198,25 @@ fn the_metadata_document_names_the_resource_and_the_issuer() {
         assert_eq!(reply.body["bearer_methods_supported"], json!(["header"]));
     });
 }
+
+#[test]
+fn a_duplicated_member_never_lets_a_guarded_tool_through() {
+    block_on(async {
+        let env = Env::start().await;
+        let token = env.token("openid");
+        // The policy reads the last `name` (whoami) and lets the call
+        // through: rmcp must then run whoami, or refuse (rmcp 3.11
+        // refuses: -32601), never the guarded tool named first.
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call",
+            "params":{"name":"read_messages","name":"whoami","arguments":{}}}"#;
+        let reply = env.post_bytes(Some(&token), body.as_bytes().to_vec()).await;
+        assert!(reply.body.get("result").is_none(), "{}", reply.body);
+        assert!(!reply.body.to_string().contains("lunch at noon"));
+        // The same with `method`: a guarded call disguised as tools/list.
+        let body = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","method":"tools/list",
+            "params":{"name":"read_messages","arguments":{}}}"#;
+        let reply = env.post_bytes(Some(&token), body.as_bytes().to_vec()).await;
+        assert!(reply.body.get("result").is_none(), "{}", reply.body);
+        assert!(!reply.body.to_string().contains("lunch at noon"));
+    });
+}
