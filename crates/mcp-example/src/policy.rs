@@ -130,8 +130,10 @@ impl ToolPolicy {
             .unwrap_or_default()
     }
 
-    /// Every scope some tool needs, each once, sorted: what the resource's
-    /// metadata document lists as `scopes_supported`.
+    /// Every scope some tool needs, each once, sorted: the resource
+    /// metadata's `scopes_supported`, for a server whose 401 challenges
+    /// name the scope to start with (an MCP client otherwise asks for all
+    /// of `scopes_supported` up front; see the crate's README).
     pub fn all_scopes(&self) -> Vec<&str> {
         let mut scopes: Vec<&str> = self
             .tools
