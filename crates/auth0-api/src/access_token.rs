@@ -1,13 +1,16 @@
 //! The access-token pipeline: parse, choose issuer, key, verify, validate.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use jose_core::{Algorithm, Error as JoseError, Jwt, Limits, Validation};
+use jose_core::{Algorithm, Error as JoseError, Jwt, Limits, Validation, VerifiedJwt};
+use oidc_discovery::SelectedKey;
 use serde_json::{Map, Value};
 
 use crate::configuration::Issuers;
 use crate::error::{AuthError, AuthErrorKind};
 use crate::resolver::ResolverContext;
+use crate::token_cache::{self, Claim, TokenCache};
 
 /// Access tokens are RS256, as Auth0 signs them.
 pub(crate) const ACCESS_TOKEN_ALGORITHMS: [Algorithm; 1] = [Algorithm::Rs256];
@@ -22,6 +25,41 @@ pub(crate) struct TokenVerifier<'a> {
     pub(crate) discovery: &'a oidc_discovery::Discovery,
     pub(crate) validation: &'a ValidationTemplate,
     pub(crate) limits: &'a Limits,
+    pub(crate) cache: &'a Arc<TokenCache<CachedToken>>,
+}
+
+/// What the verified-token cache keeps: the verified token, and the key
+/// that verified it, whose presence in the issuer's current key set is
+/// checked again on every hit.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedToken {
+    jwt: Arc<VerifiedJwt>,
+    key: SelectedKey,
+}
+
+/// The answer of [`TokenVerifier::lookup`].
+pub(crate) enum Lookup<'t> {
+    /// Remembered, and still valid now: no signature to check.
+    Verified(Arc<VerifiedJwt>),
+    /// To be verified by [`TokenVerifier::verify_unverified`].
+    Unverified(Unverified<'t>),
+}
+
+/// A token the cache could not answer for: parsed, nothing in it trusted.
+pub(crate) struct Unverified<'t> {
+    jwt: Jwt<'t>,
+    /// Set when this request is the one to store the result.
+    claim: Option<Claim<CachedToken>>,
+    /// The token's length, which prices its cache entry.
+    token_len: usize,
+}
+
+impl Unverified<'_> {
+    /// The claims, **unverified**: only to learn which key a DPoP proof must
+    /// be checked for while the signature is.
+    pub(crate) fn unverified_claims(&self) -> &Map<String, Value> {
+        self.jwt.unverified_claims()
+    }
 }
 
 /// Claim rules shared by every issuer: built once for a fixed list of
@@ -30,7 +68,7 @@ pub(crate) struct TokenVerifier<'a> {
 pub(crate) struct ValidationTemplate {
     audience: String,
     leeway: std::time::Duration,
-    clock: std::sync::Arc<dyn jose_core::Clock>,
+    clock: Arc<dyn jose_core::Clock>,
     /// With a fixed list of issuers, the rules for any of them, built once:
     /// the token's issuer is already known to be one of them, so accepting
     /// all of them here accepts exactly that one.
@@ -41,7 +79,7 @@ impl ValidationTemplate {
     pub(crate) fn new(
         audience: String,
         leeway: std::time::Duration,
-        clock: std::sync::Arc<dyn jose_core::Clock>,
+        clock: Arc<dyn jose_core::Clock>,
         issuers: &Issuers,
     ) -> Self {
         let mut template = Self {
@@ -73,7 +111,7 @@ impl ValidationTemplate {
     fn build(&self, issuer: &str, required: &[&str]) -> Validation {
         let mut v = Validation::new(issuer, self.audience.as_str());
         v.leeway(self.leeway)
-            .clock(std::sync::Arc::clone(&self.clock))
+            .clock(Arc::clone(&self.clock))
             .require_claims(required.iter().copied());
         v
     }
@@ -87,21 +125,88 @@ pub(crate) struct RequestInfo<'a> {
 }
 
 impl TokenVerifier<'_> {
-    /// Verifies `token` and returns its claims.
-    ///
-    /// Everything that needs no network runs first: the size cap, the
-    /// syntax, the algorithm allowlist (`none` and HS* never reach a key),
-    /// `typ`, and the issuer against the accepted domains. Only then is the
-    /// issuer's key looked up (cached), the signature checked, and the
-    /// claims validated against the *discovered* issuer.
+    /// Verifies `token`: from the cache when it holds the token and the
+    /// token still passes every check, else in full.
     pub(crate) async fn verify(
         &self,
         token: &str,
         required_claims: &[&str],
         request: RequestInfo<'_>,
-    ) -> Result<Map<String, Value>, AuthError> {
+    ) -> Result<Arc<VerifiedJwt>, AuthError> {
+        match self.lookup(token, required_claims, request).await? {
+            Lookup::Verified(jwt) => Ok(jwt),
+            Lookup::Unverified(unverified) => {
+                self.verify_unverified(unverified, required_claims, request)
+                    .await
+            }
+        }
+    }
+
+    /// Answers from the verified-token cache, or parses the token for
+    /// [`TokenVerifier::verify_unverified`].
+    ///
+    /// A remembered token passes only if everything that can have changed
+    /// since it was verified still holds: its issuer is accepted for this
+    /// request, its signing key is still the one the issuer's current key
+    /// set holds, and its claims are valid now for these rules. Only the
+    /// signature, which cannot change, is not checked again.
+    pub(crate) async fn lookup<'t>(
+        &self,
+        token: &'t str,
+        required_claims: &[&str],
+        request: RequestInfo<'_>,
+    ) -> Result<Lookup<'t>, AuthError> {
+        let mut claim = None;
+        if self.cache.enabled() {
+            let digest = token_cache::digest(token);
+            match self.cache.lookup(digest).await {
+                token_cache::Lookup::Found(cached) => {
+                    if self.key_still_published(&cached, request).await {
+                        let validation = self
+                            .validation
+                            .for_issuer(issuer_of(&cached.jwt), required_claims);
+                        validation
+                            .validate(&cached.jwt)
+                            .map_err(|e| invalid_token(e.into()))?;
+                        self.cache.record_hit();
+                        return Ok(Lookup::Verified(cached.jwt));
+                    }
+                    // Rotated out, refreshed, or no longer accepted here:
+                    // forgotten, and verified afresh, whose answer (an error
+                    // naming the missing key, say) is the one to give, and
+                    // which is remembered in its place if it passes.
+                    self.cache.remove(&digest);
+                    if let token_cache::Lookup::Verify(mine) = self.cache.lookup(digest).await {
+                        claim = Some(mine);
+                    }
+                }
+                token_cache::Lookup::Verify(mine) => claim = Some(mine),
+                token_cache::Lookup::Bypass => {}
+            }
+            self.cache.record_miss();
+        }
         let jwt = self.parse(token)?;
-        self.verify_parsed(jwt, required_claims, request).await
+        Ok(Lookup::Unverified(Unverified {
+            jwt,
+            claim,
+            token_len: token.len(),
+        }))
+    }
+
+    /// Whether the key that verified `cached` is still the issuer's, and the
+    /// issuer still accepted for this request.
+    async fn key_still_published(&self, cached: &CachedToken, request: RequestInfo<'_>) -> bool {
+        let issuer = issuer_of(&cached.jwt);
+        if self.check_issuer_allowed(issuer, request).await.is_err() {
+            return false;
+        }
+        let current = self
+            .discovery
+            .key_for(issuer, cached.jwt.header().kid(), cached.jwt.algorithm())
+            .await;
+        // The same key of the same key set: a set fetched again, even with
+        // this key in it, costs one verification more, never a wrong answer.
+        matches!(current, Ok(key) if std::ptr::eq(key.key(), cached.key.key()))
     }
 
     /// The token's syntax only: nothing in it is trusted yet.
@@ -109,14 +214,25 @@ impl TokenVerifier<'_> {
         Jwt::parse_with(token, self.limits).map_err(invalid_token)
     }
 
-    /// As [`TokenVerifier::verify`], for a token [`TokenVerifier::parse`]
-    /// read.
-    pub(crate) async fn verify_parsed(
+    /// Verifies a token [`TokenVerifier::lookup`] could not answer for.
+    ///
+    /// Everything that needs no network runs first: the size cap, the
+    /// syntax, the algorithm allowlist (`none` and HS* never reach a key),
+    /// `typ`, and the issuer against the accepted domains. Only then is the
+    /// issuer's key looked up (cached), the signature checked, and the
+    /// claims validated against the *discovered* issuer. A token that
+    /// passes is remembered when this request holds the cache's claim on it.
+    pub(crate) async fn verify_unverified(
         &self,
-        jwt: Jwt<'_>,
+        unverified: Unverified<'_>,
         required_claims: &[&str],
         request: RequestInfo<'_>,
-    ) -> Result<Map<String, Value>, AuthError> {
+    ) -> Result<Arc<VerifiedJwt>, AuthError> {
+        let Unverified {
+            jwt,
+            claim,
+            token_len,
+        } = unverified;
         let header = jwt.header();
         let alg = header
             .algorithm(&ACCESS_TOKEN_ALGORITHMS)
@@ -167,7 +283,15 @@ impl TokenVerifier<'_> {
         validation
             .validate(&verified)
             .map_err(|e| invalid_token(e.into()))?;
-        Ok(verified.into_claims())
+        let verified = Arc::new(verified);
+        if let Some(claim) = claim {
+            let cached = CachedToken {
+                jwt: Arc::clone(&verified),
+                key,
+            };
+            claim.store(cached, token_cache::entry_cost(token_len));
+        }
+        Ok(verified)
     }
 
     /// The token's issuer must be an accepted one before anything is
@@ -220,6 +344,15 @@ impl TokenVerifier<'_> {
             ))
         }
     }
+}
+
+/// The issuer of a verified token: validation has required it to be a
+/// string equal to an accepted issuer.
+fn issuer_of(jwt: &VerifiedJwt) -> &str {
+    jwt.claims()
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 fn invalid_token(error: JoseError) -> AuthError {

@@ -22,7 +22,9 @@ const MAX_DELEGATION_DEPTH: usize = 32;
 /// [`Claims::deserialize`].
 #[derive(Debug, Clone)]
 pub struct Claims {
-    map: Map<String, Value>,
+    // Shared with the verified-token cache: handing claims out costs an
+    // `Arc` clone, whether the token was verified now or remembered.
+    map: Arc<Map<String, Value>>,
     scheme: Option<Scheme>,
     policy: Arc<ClaimsPolicy>,
 }
@@ -49,7 +51,7 @@ impl Default for ClaimsPolicy {
 
 impl Claims {
     pub(crate) fn new(
-        map: Map<String, Value>,
+        map: Arc<Map<String, Value>>,
         scheme: Option<Scheme>,
         policy: Arc<ClaimsPolicy>,
     ) -> Self {
@@ -260,9 +262,10 @@ impl Claims {
         &self.map
     }
 
-    /// Gives up the claims.
+    /// Gives up the claims: a copy only while the map is shared (by the
+    /// verified-token cache, or a clone of these claims).
     pub fn into_map(self) -> Map<String, Value> {
-        self.map
+        Arc::unwrap_or_clone(self.map)
     }
 
     /// Deserializes the claims into your own type.
@@ -271,7 +274,8 @@ impl Claims {
     ///
     /// When the claims do not fit `T`.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        T::deserialize(&Value::Object(self.map.clone()))
+        // Straight from the map: no copy of the claims is built first.
+        T::deserialize(&*self.map)
     }
 
     fn str(&self, name: &str) -> Option<&str> {
@@ -288,7 +292,7 @@ mod tests {
         let Value::Object(map) = value else {
             unreachable!("tests pass objects")
         };
-        Claims::new(map, Some(Scheme::Bearer), Arc::default())
+        Claims::new(Arc::new(map), Some(Scheme::Bearer), Arc::default())
     }
 
     fn claims_with(value: Value, permissions_as_scopes: bool) -> Claims {
@@ -299,7 +303,7 @@ mod tests {
             permissions_as_scopes,
             ..ClaimsPolicy::default()
         };
-        Claims::new(map, Some(Scheme::Bearer), Arc::new(policy))
+        Claims::new(Arc::new(map), Some(Scheme::Bearer), Arc::new(policy))
     }
 
     #[test]

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use dpop::{InMemoryReplayCache, Verifier};
 use http::HeaderMap;
-use jose_core::Limits;
+use jose_core::{Limits, VerifiedJwt};
 use oidc_discovery::{Discovery, HttpFetcher};
 use token_exchange::{ClientCredentials, TokenEndpoint, TokenExchangeClient};
 
-use crate::access_token::{RequestInfo, TokenVerifier, ValidationTemplate};
+use crate::access_token::{CachedToken, Lookup, RequestInfo, TokenVerifier, ValidationTemplate};
 use crate::authorization::{self, Credentials};
 use crate::challenge::ChallengeContext;
 use crate::claims::{Claims, ClaimsPolicy};
@@ -20,6 +20,7 @@ use crate::options::ApiClientOptions;
 use crate::public_url::{self, PublicUrl};
 use crate::resource_metadata::ProtectedResourceMetadata;
 use crate::scheme::{DpopMode, Scheme};
+use crate::token_cache::{Bounds, TokenCache, TokenCacheStats};
 
 /// Verifies requests to an API protected by Auth0.
 ///
@@ -64,6 +65,7 @@ struct Inner {
     policy: Arc<ClaimsPolicy>,
     /// The completed RFC 9728 document and its URL, when advertised.
     resource_metadata: Option<(ProtectedResourceMetadata, Arc<str>)>,
+    token_cache: Arc<TokenCache<CachedToken>>,
 }
 
 impl ApiClient {
@@ -178,9 +180,19 @@ impl ApiClient {
                 validation,
                 limits: Limits::new(),
                 token_exchange,
+                token_cache: TokenCache::new(Bounds {
+                    max_entries: options.token_cache_entries,
+                    max_bytes: options.token_cache_bytes,
+                }),
                 options,
             }),
         })
+    }
+
+    /// How the verified-token cache has done so far: hits, misses, and
+    /// what it holds now (see [`ApiClientOptions::token_cache_entries`]).
+    pub fn token_cache_stats(&self) -> TokenCacheStats {
+        self.inner.token_cache.stats()
     }
 
     /// Verifies an access token on its own (no request, no DPoP): the
@@ -209,12 +221,12 @@ impl ApiClient {
         token: &str,
         required_claims: &[&str],
     ) -> Result<Claims, AuthError> {
-        let claims = self
+        let verified = self
             .token_verifier()
             .verify(token, required_claims, RequestInfo::default())
             .await
             .map_err(|e| self.contextualize(e, None))?;
-        Ok(self.claims(claims, None))
+        Ok(self.claims(&verified, None))
     }
 
     /// Verifies a request: the `Authorization` header (Bearer or DPoP, as
@@ -371,37 +383,55 @@ impl ApiClient {
             headers: Some(headers),
         };
         let verifier = self.token_verifier();
-        let jwt = verifier.parse(token).map_err(fail)?;
-        // A DPoP request names its key in the token (`cnf.jkt`): the proof
-        // is checked for that key while the token's signature is, so that
-        // a remote replay store's round trip overlaps the RSA check. The
-        // answer is as if the token came first: its error wins, and the
-        // key is only trusted once the token is. (A valid proof sent with
-        // a token that turns out invalid is then recorded, under its own
-        // key's share.)
-        let unverified_jkt = match scheme {
-            Scheme::Dpop => bound_jkt(jwt.unverified_claims()).map(str::to_owned),
-            Scheme::Bearer => None,
+        let proof_for = |jkt| self.verify_proof(&proofs, method, url, token, jkt);
+        let (verified, proven) = match verifier.lookup(token, &[], request).await.map_err(fail)? {
+            // Remembered and still valid: only the proof is left to check,
+            // for the key the verified token names.
+            Lookup::Verified(jwt) => {
+                let proven = match (scheme, bound_jkt(jwt.claims())) {
+                    (Scheme::Dpop, Some(jkt)) => Some(proof_for(jkt).await),
+                    _ => None,
+                };
+                (jwt, proven)
+            }
+            // A DPoP request names its key in the token (`cnf.jkt`): the
+            // proof is checked for that key while the token's signature is,
+            // so that a remote replay store's round trip overlaps the RSA
+            // check. The answer is as if the token came first: its error
+            // wins, and the key is only trusted once the token is. (A valid
+            // proof sent with a token that turns out invalid is then
+            // recorded, under its own key's share.)
+            Lookup::Unverified(unverified) => {
+                let unverified_jkt = match scheme {
+                    Scheme::Dpop => bound_jkt(unverified.unverified_claims()).map(str::to_owned),
+                    Scheme::Bearer => None,
+                };
+                match unverified_jkt {
+                    Some(jkt) => {
+                        let (proven, verified) = join(
+                            proof_for(&jkt),
+                            verifier.verify_unverified(unverified, &[], request),
+                        )
+                        .await;
+                        (verified.map_err(fail)?, Some(proven))
+                    }
+                    None => (
+                        verifier
+                            .verify_unverified(unverified, &[], request)
+                            .await
+                            .map_err(fail)?,
+                        None,
+                    ),
+                }
+            }
         };
-        if let Some(jkt) = unverified_jkt {
-            let proof = dpop::Request::new(&proofs, method, url)
-                .access_token(token)
-                .expected_jkt(&jkt);
-            let (proven, verified) = join(
-                self.inner.dpop.verify(&proof),
-                verifier.verify_parsed(jwt, &[], request),
-            )
-            .await;
-            let claims = verified.map_err(fail)?;
-            confirmation(&claims).map_err(fail)?;
+        let claims = verified.claims();
+        if let Some(proven) = proven {
+            confirmation(claims).map_err(fail)?;
             proven.map_err(|e| fail(proof_error(e)))?;
-            return Ok(self.claims(claims, Some(scheme)));
+            return Ok(self.claims(&verified, Some(scheme)));
         }
-        let claims = verifier
-            .verify_parsed(jwt, &[], request)
-            .await
-            .map_err(fail)?;
-        match (scheme, confirmation(&claims).map_err(fail)?) {
+        match (scheme, confirmation(claims).map_err(fail)?) {
             (Scheme::Bearer, Some(_)) if mode != DpopMode::Disabled => {
                 return Err(fail(AuthError::new(
                     AuthErrorKind::InvalidToken,
@@ -417,7 +447,22 @@ impl ApiClient {
                 )));
             }
         }
-        Ok(self.claims(claims, Some(scheme)))
+        Ok(self.claims(&verified, Some(scheme)))
+    }
+
+    /// Checks the request's DPoP proof, bound to `token` and the key `jkt`.
+    async fn verify_proof(
+        &self,
+        proofs: &[&str],
+        method: &str,
+        url: &str,
+        token: &str,
+        jkt: &str,
+    ) -> Result<dpop::VerifiedProof, dpop::Error> {
+        let proof = dpop::Request::new(proofs, method, url)
+            .access_token(token)
+            .expected_jkt(jkt);
+        self.inner.dpop.verify(&proof).await
     }
 
     fn accepts(&self, scheme: Scheme) -> bool {
@@ -434,15 +479,16 @@ impl ApiClient {
             discovery: &self.inner.discovery,
             validation: &self.inner.validation,
             limits: &self.inner.limits,
+            cache: &self.inner.token_cache,
         }
     }
 
-    fn claims(
-        &self,
-        map: serde_json::Map<String, serde_json::Value>,
-        scheme: Option<Scheme>,
-    ) -> Claims {
-        Claims::new(map, scheme, Arc::clone(&self.inner.policy))
+    fn claims(&self, verified: &VerifiedJwt, scheme: Option<Scheme>) -> Claims {
+        Claims::new(
+            verified.shared_claims(),
+            scheme,
+            Arc::clone(&self.inner.policy),
+        )
     }
 
     /// Adds what every error needs for its challenges.

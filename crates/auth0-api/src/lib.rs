@@ -166,6 +166,9 @@ pub use scheme::{DpopMode, Scheme};
 mod step_up;
 pub use step_up::StepUp;
 
+mod token_cache;
+pub use token_cache::TokenCacheStats;
+
 // The README's examples are compiled as doc tests, so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

@@ -173,7 +173,7 @@ mod tests {
             permissions_as_scopes: false,
             clock: Arc::new(ManualClock::new(Duration::from_secs(NOW))),
         };
-        Claims::new(map, Some(Scheme::Bearer), Arc::new(policy))
+        Claims::new(Arc::new(map), Some(Scheme::Bearer), Arc::new(policy))
     }
 
     fn mfa() -> StepUp {

@@ -2,6 +2,7 @@
 //! signature was checked.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -107,7 +108,7 @@ impl<'a> Jwt<'a> {
         let algorithm = self.jws.verify(key, allowed)?;
         Ok(VerifiedJwt {
             header: self.jws.into_header(),
-            claims: self.claims,
+            claims: Arc::new(self.claims),
             algorithm,
         })
     }
@@ -125,7 +126,9 @@ impl<'a> Jwt<'a> {
 /// stand in for it.
 pub struct VerifiedJwt {
     header: Header,
-    claims: Map<String, Value>,
+    // Shared, so that a verifier that keeps verified tokens (a cache) and
+    // the callers it hands claims to hold one copy between them.
+    claims: Arc<Map<String, Value>>,
     algorithm: Algorithm,
 }
 
@@ -147,9 +150,15 @@ impl VerifiedJwt {
         self.algorithm
     }
 
-    /// Gives up the claims, without copying them.
+    /// The claims, shared: an `Arc` clone, never a copy of the map.
+    pub fn shared_claims(&self) -> Arc<Map<String, Value>> {
+        Arc::clone(&self.claims)
+    }
+
+    /// Gives up the claims, copying them only if
+    /// [`VerifiedJwt::shared_claims`] handed out a share still held.
     pub fn into_claims(self) -> Map<String, Value> {
-        self.claims
+        Arc::unwrap_or_clone(self.claims)
     }
 }
 

@@ -17,3 +17,4 @@ mod resource_side;
 mod schemes;
 mod support;
 mod surface;
+mod token_cache;
