@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use dev_issuer::testing::{NOW, TEST_TIMEOUT};
-use dev_issuer::{DevIssuer, User};
+use dev_issuer::{ClientAuthMethod, DevIssuer, User};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 use tokio::process::Command;
@@ -90,7 +90,22 @@ fn the_official_sdk_client_completes_the_whole_flow() {
         let env = Env::start_with(&builder).await;
         let steps = run_client(&env.mcp_url).await;
         check_steps(&env, &steps);
+        check_token_requests(&env);
     });
+}
+
+/// What dev-issuer saw, beside what the script says: three codes redeemed
+/// by a public client, each with its PKCE verifier and the resource.
+fn check_token_requests(env: &Env) {
+    let requests = env.issuer.token_requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    for request in &requests {
+        assert_eq!(request.grant_type(), Some("authorization_code"));
+        assert_eq!(request.auth_method(), ClientAuthMethod::None);
+        assert!(request.field("code_verifier").is_some());
+        assert_eq!(request.field("resource"), Some(env.mcp_url.as_str()));
+        assert!(!request.has_dpop_proof());
+    }
 }
 
 /// Checks every step the script printed, in order.
