@@ -265,16 +265,22 @@ impl TokenVerifier<'_> {
             }
         };
         self.check_issuer_allowed(issuer, request).await?;
+        // `issuer` equals the discovered issuer: discovery refuses a document
+        // whose `issuer` differs from the one asked for. The rules are taken
+        // now because `verify` consumes the token `issuer` borrows from.
+        let validation = self.validation.for_issuer(issuer, required_claims);
+        // Claims that already break a rule (expired, another audience) are
+        // refused before any key is fetched or signature checked: the same
+        // answer a verified token with these claims gets, for less.
+        validation
+            .refuse_early(&jwt)
+            .map_err(|e| invalid_token(e.into()))?;
 
         let key = self
             .discovery
             .key_for(issuer, header.kid(), alg)
             .await
             .map_err(discovery_error)?;
-        // `issuer` equals the discovered issuer: discovery refuses a document
-        // whose `issuer` differs from the one asked for. The rules are taken
-        // now because `verify` consumes the token `issuer` borrows from.
-        let validation = self.validation.for_issuer(issuer, required_claims);
         // Consumed, so the claims move into `verified` and on to the caller
         // without a copy.
         let verified = jwt

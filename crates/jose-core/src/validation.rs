@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClaimsError, excerpt};
-use crate::jwt::VerifiedJwt;
+use crate::jwt::{Jwt, VerifiedJwt};
 
 /// The rules a verified token's claims must meet.
 ///
@@ -120,6 +120,23 @@ impl Validation {
     /// `aud`, `exp`, `nbf`, `iat`, `sub`/`jti` types, required claims.
     pub fn validate(&self, jwt: &VerifiedJwt) -> Result<(), ClaimsError> {
         self.check(jwt.claims())
+    }
+
+    /// Refuses a token whose claims already break a rule, before its
+    /// signature is checked: such a token would fail
+    /// [`Validation::validate`] once verified too, so checking first only
+    /// saves a key lookup and a signature check on a token bound to be
+    /// refused.
+    ///
+    /// It can only refuse. Passing proves nothing, since nothing in `jwt`
+    /// has been verified: the token must still go through
+    /// [`Jwt::verify`](crate::Jwt::verify) and [`Validation::validate`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Validation::validate`].
+    pub fn refuse_early(&self, jwt: &Jwt<'_>) -> Result<(), ClaimsError> {
+        self.check(jwt.unverified_claims())
     }
 
     /// The rules themselves. Private: a bare map may not have been verified.

@@ -210,3 +210,31 @@ async fn an_unreachable_issuer_is_a_503_not_a_bad_token() {
     assert_eq!(err.status_code(), 503);
     assert!(err.www_authenticate().is_empty());
 }
+
+#[tokio::test]
+async fn claims_that_break_a_rule_are_refused_before_any_key_is_fetched() {
+    let env = Env::start().await;
+    let client = env.client();
+    for (token, why) in [
+        (env.issuer.token().expired().sign().unwrap(), "expired"),
+        (
+            env.issuer
+                .token()
+                .audience("https://other.example")
+                .sign()
+                .unwrap(),
+            "aud",
+        ),
+        // A forged signature too: the claims answer first.
+        (
+            env.issuer.token().expired().tampered().sign().unwrap(),
+            "expired",
+        ),
+    ] {
+        let error = client.verify_access_token(&token).await.unwrap_err();
+        assert_eq!(error.kind(), AuthErrorKind::InvalidToken, "{error:?}");
+        assert!(error.description().contains(why), "{why}: {error:?}");
+    }
+    // The issuer is known from configuration; its keys were never needed.
+    assert_eq!(env.issuer.request_count(Endpoint::Jwks), 0);
+}

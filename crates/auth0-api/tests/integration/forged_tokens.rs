@@ -223,7 +223,9 @@ async fn forged_tokens_cycling_resolver_issuers_cannot_evict_the_home_tenant_in_
     // the resolver, so in the pool. One round of forged tokens evicts its
     // stale copy, and its valid token gets a 503.
     home.reset();
-    let clock = self::clock();
+    // On the issuers' clock: forged tokens whose claims are wrong for the
+    // client's time (issued in its future, say) are refused before any
+    // fetch, and could not evict anything.
     let unpinned = ApiClient::new(
         ApiClientOptions::for_audience(home.audience())
             .domains_resolver(resolver)
