@@ -7,22 +7,32 @@
 //!
 //! - `verify`: the floors (`floor_rsa`, `floor_rsa_bound`: ring RSA-2048
 //!   PKCS#1 on the Bearer and on the DPoP-bound token; `floor_p256`: ring
-//!   P-256 on distinct DPoP proofs), then the SDK on a warm cache
-//!   (`verify_access_token`, `verify_request_bearer`, `verify_request_dpop`
-//!   with a proof never used before per iteration, made outside the
-//!   measurement). Blocks of SDK calls alternate with blocks of their
-//!   floor, timed apart, so that the SDK / floor ratio is also known over
-//!   the same moments;
+//!   P-256 on distinct DPoP proofs), then the SDK on tokens it has never
+//!   seen (`verify_access_token`, `verify_request_bearer`,
+//!   `verify_request_dpop` with a proof never used before per iteration,
+//!   made outside the measurement). The verified-token cache is on, but
+//!   these clients take [`FirstTime`] tokens in turn, more than their
+//!   cache holds, so every call verifies, stores and evicts (checked: no
+//!   hit). Blocks of SDK calls alternate with blocks of their floor on the
+//!   same tokens and proofs, timed apart, so that the SDK / floor ratio is
+//!   also known over the same moments;
+//! - `repeat`: the same token sent again, answered by the verified-token
+//!   cache (default options): `bearer` paired against the RSA floor,
+//!   `dpop` (a fresh proof each time) paired against the P-256 floor alone;
+//! - `refuse`: the cost of refusing garbage ([`refuse`]);
 //! - `threads`: `floor_rsa_{1,2}` (the machine's own scaling),
-//!   `bearer_{1,2}` and `dpop_{1,2}`: the same number of verifications on
-//!   one or two OS threads sharing one `ApiClient`, as wall time per
-//!   verification;
+//!   `bearer_first_{1,2}` (first-time tokens, as in `verify`),
+//!   `bearer_{1,2}` and `dpop_{1,2}` (repeated tokens, cache hits; DPoP
+//!   with fresh proofs): the same number of verifications on one or two
+//!   OS threads sharing one `ApiClient`, as wall time per verification;
 //! - `cold_start`: `1_request` and `1000_requests`, a new `ApiClient`
 //!   answering Bearer requests released together on an empty cache, over
 //!   real HTTP, timed from release to the last answer; every run must fetch
 //!   the discovery document once and the JWKS once;
 //! - `parts`: the pieces of both pipelines alone, on the same token and
-//!   proof, to see where the time above the floor goes.
+//!   proof, to see where the time above the floor goes;
+//! - `hit_ratio`: the verified-token cache's hits and misses under a
+//!   realistic mix of users ([`mix`]), a number more than a time.
 //!
 //! `cargo bench -p auth0-api --bench verify` runs them; `-- --test` runs
 //! each once (CI). `cargo xtask bench` runs them and prints a summary; for
@@ -32,8 +42,11 @@
 // Bench code: a failed unwrap is a failed benchmark, which is what we want.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod first_time;
 mod floors;
+mod mix;
 mod parts;
+mod refuse;
 mod report;
 
 use std::hint::black_box;
@@ -49,6 +62,7 @@ use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderValue};
 use tokio::runtime::Runtime;
 
+use crate::first_time::{BearerToken, FirstTime};
 use crate::floors::{Floors, Proof};
 use crate::report::{ColdRun, Counts, Paired, Records};
 
@@ -92,6 +106,9 @@ pub(crate) struct Bench {
     pub(crate) users: Vec<DpopUser>,
     /// Proofs made so far, which drives the clock.
     pub(crate) proofs_made: AtomicUsize,
+    /// Run with `--test` (each benchmark once, as CI does): the costly
+    /// set-ups are made smaller.
+    pub(crate) test_mode: bool,
     pub(crate) rt: Runtime,
 }
 
@@ -122,17 +139,20 @@ impl Bench {
             bound_token,
             users,
             proofs_made: AtomicUsize::new(0),
+            test_mode: std::env::args().any(|arg| arg == "--test"),
             rt,
         }
     }
 
     /// A new client on the shared clock, with every option at its default.
     pub(crate) fn client(&self) -> ApiClient {
-        ApiClient::new(
-            ApiClientOptions::new(self.issuer.issuer_url(), self.issuer.audience())
-                .clock(self.clock.clone()),
-        )
-        .unwrap()
+        ApiClient::new(self.options()).unwrap()
+    }
+
+    /// Every option at its default, on the shared clock.
+    pub(crate) fn options(&self) -> ApiClientOptions {
+        ApiClientOptions::new(self.issuer.issuer_url(), self.issuer.audience())
+            .clock(self.clock.clone())
     }
 
     /// A new client whose discovery and JWKS cache is filled; the issuer's
@@ -140,7 +160,11 @@ impl Bench {
     /// Each group gets its own, so that the clock, which DPoP benchmarks
     /// move, stays well within the cache's 600 s lifetime.
     pub(crate) fn warm_client(&self) -> ApiClient {
-        let client = self.client();
+        self.warm(self.client())
+    }
+
+    /// As [`Bench::warm_client`], for a client made with other options.
+    pub(crate) fn warm(&self, client: ApiClient) -> ApiClient {
         self.rt
             .block_on(client.verify_access_token(&self.token))
             .unwrap();
@@ -173,13 +197,20 @@ impl Bench {
 
     /// As [`Bench::dpop_headers`], with the user whose key signed it.
     pub(crate) fn dpop_request(&self) -> (HeaderMap, &DpopUser) {
+        let made = self.next_proof();
+        let user = &self.users[made % self.users.len()];
+        let now = u64::try_from(self.clock.unix_seconds()).unwrap();
+        (user.get_headers(URL, now), user)
+    }
+
+    /// Counts a proof about to be made, moving the clock one second per
+    /// [`PROOFS_PER_SECOND`]; returns how many were made before.
+    pub(crate) fn next_proof(&self) -> usize {
         let made = self.proofs_made.fetch_add(1, Ordering::Relaxed);
         if made > 0 && (made as u64).is_multiple_of(PROOFS_PER_SECOND) {
             self.clock.advance(Duration::from_secs(1));
         }
-        let user = &self.users[made % self.users.len()];
-        let now = u64::try_from(self.clock.unix_seconds()).unwrap();
-        (user.get_headers(URL, now), user)
+        made
     }
 }
 
@@ -205,45 +236,51 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
     // the records get both, so the ratio also comes from the same moments
     // (this machine's speed drifts by several percent over a minute), while
     // each block still runs in a steady state of its own.
-    let client = &bench.warm_client();
+    //
+    // Every call gets a token this client has not verified before, or has
+    // forgotten since: see `FirstTime`.
+    let first = &FirstTime::new(bench);
+    let client = &bench.warm(first.client(bench));
     group.bench_function("verify_access_token", |b| {
         b.to_async(&bench.rt).iter_custom(|iters| async move {
-            let run = paired_bearer(iters, floors, async || {
+            let run = paired_first(iters, floors, first, async |token| {
                 client
-                    .verify_access_token(black_box(&bench.token))
+                    .verify_access_token(black_box(&token.token))
                     .await
                     .unwrap()
             })
             .await;
-            records.pair("verify_access_token", run);
+            records.pair("verify/verify_access_token", run);
             run.sdk
         });
     });
 
-    let headers = &bench.bearer_headers();
     group.bench_function("verify_request_bearer", |b| {
         b.to_async(&bench.rt).iter_custom(|iters| async move {
-            let run = paired_bearer(iters, floors, async || {
+            let run = paired_first(iters, floors, first, async |token| {
                 client
-                    .verify_request(black_box(headers), "GET", URL)
+                    .verify_request(black_box(&token.headers), "GET", URL)
                     .await
                     .unwrap()
             })
             .await;
-            records.pair("verify_request_bearer", run);
+            records.pair("verify/verify_request_bearer", run);
             run.sdk
         });
     });
 
     // Each iteration needs a proof never seen before: they are made per
     // block outside the measurement (blocks of a bounded size, so that no
-    // proof waits long enough to leave its window).
+    // proof waits long enough to leave its window), each for a bound token
+    // the client has not verified before.
     group.bench_function("verify_request_dpop", |b| {
         b.to_async(&bench.rt).iter_custom(|iters| async move {
             let mut run = Paired::default();
             for block in split_blocks(iters, PAIR_BLOCK) {
-                let requests: Vec<HeaderMap> = (0..block).map(|_| bench.dpop_headers()).collect();
-                // The floor verifies the very proofs the SDK is given.
+                let (requests, signed): (Vec<HeaderMap>, Vec<_>) =
+                    (0..block).map(|_| first.dpop_request(bench)).unzip();
+                // The floor verifies the very tokens and proofs the SDK is
+                // given.
                 let proofs: Vec<Proof> = requests
                     .iter()
                     .map(|headers| Proof::of(headers["dpop"].to_str().unwrap()))
@@ -257,19 +294,92 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
                     drop(black_box(claims));
                 }
                 run.sdk += start.elapsed();
-                run.floor += floors.dpop(&proofs);
+                run.floor += floors.dpop_first(&signed, &proofs);
             }
             run.iterations = iters;
-            records.pair("verify_request_dpop", run);
+            records.pair("verify/verify_request_dpop", run);
             run.sdk
         });
     });
     group.finish();
+    first.assert_no_hit(client, "verify");
     records.warm_done("verify", bench.fetches());
 }
 
-/// `iters` Bearer verifications by `verify`, in blocks, each block followed
-/// by the floor of as many Bearer requests, timed apart.
+/// The verified-token cache answering: the same token again.
+fn repeat(c: &mut Criterion, bench: &Bench, records: &Records) {
+    let mut group = c.benchmark_group("repeat");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .sample_size(50);
+    let floors = &Floors::new(bench);
+    // Default options: the cache on. The warm-up verified `bench.token`;
+    // one request per DPoP user verifies its bound token.
+    let client = &bench.warm_client();
+    bench.rt.block_on(async {
+        for _ in &bench.users {
+            client
+                .verify_request(&bench.dpop_headers(), "GET", URL)
+                .await
+                .unwrap();
+        }
+    });
+    let primed = client.token_cache_stats().misses;
+
+    let headers = &bench.bearer_headers();
+    group.bench_function("bearer", |b| {
+        b.to_async(&bench.rt).iter_custom(|iters| async move {
+            let run = paired_bearer(iters, floors, async || {
+                client
+                    .verify_request(black_box(headers), "GET", URL)
+                    .await
+                    .unwrap()
+            })
+            .await;
+            records.pair("repeat/bearer", run);
+            run.sdk
+        });
+    });
+
+    // A fresh proof each time, for a token already verified: the floor is
+    // ring's P-256 verification of the same proofs, no RSA.
+    group.bench_function("dpop", |b| {
+        b.to_async(&bench.rt).iter_custom(|iters| async move {
+            let mut run = Paired::default();
+            for block in split_blocks(iters, PAIR_BLOCK) {
+                let requests: Vec<HeaderMap> = (0..block).map(|_| bench.dpop_headers()).collect();
+                let proofs: Vec<Proof> = requests
+                    .iter()
+                    .map(|headers| Proof::of(headers["dpop"].to_str().unwrap()))
+                    .collect();
+                let start = Instant::now();
+                for headers in &requests {
+                    let claims = client
+                        .verify_request(black_box(headers), "GET", URL)
+                        .await
+                        .unwrap();
+                    drop(black_box(claims));
+                }
+                run.sdk += start.elapsed();
+                run.floor += floors.p256_all(&proofs);
+            }
+            run.iterations = iters;
+            records.pair("repeat/dpop", run);
+            run.sdk
+        });
+    });
+    group.finish();
+    let stats = client.token_cache_stats();
+    assert_eq!(
+        stats.misses, primed,
+        "a repeated token was verified again: {stats:?}"
+    );
+    records.warm_done("repeat", bench.fetches());
+}
+
+/// `iters` Bearer verifications by `verify` of one token, in blocks, each
+/// block followed by the floor of as many Bearer requests, timed apart.
 async fn paired_bearer(iters: u64, floors: &Floors, verify: impl AsyncFn() -> Claims) -> Paired {
     let mut run = Paired::default();
     for block in split_blocks(iters, PAIR_BLOCK) {
@@ -279,6 +389,28 @@ async fn paired_bearer(iters: u64, floors: &Floors, verify: impl AsyncFn() -> Cl
         }
         run.sdk += start.elapsed();
         run.floor += floors.bearer(block);
+    }
+    run.iterations = iters;
+    run
+}
+
+/// As [`paired_bearer`], each call on the next first-time token, and the
+/// floor on the same tokens.
+async fn paired_first(
+    iters: u64,
+    floors: &Floors,
+    first: &FirstTime,
+    verify: impl AsyncFn(&BearerToken) -> Claims,
+) -> Paired {
+    let mut run = Paired::default();
+    for block in split_blocks(iters, PAIR_BLOCK) {
+        let tokens = first.bearer_tokens(block);
+        let start = Instant::now();
+        for token in &tokens {
+            drop(black_box(verify(token).await));
+        }
+        run.sdk += start.elapsed();
+        run.floor += floors.rsa_all(tokens.iter().map(|token| &token.signed));
     }
     run.iterations = iters;
     run
@@ -339,6 +471,24 @@ fn threads(c: &mut Criterion, bench: &Bench, records: &Records) {
         });
     }
 
+    // First-time tokens, as in `verify`: RSA-bound, like the control.
+    let first = &FirstTime::new(bench);
+    let first_client = &bench.warm(first.client(bench));
+    for threads in [1, 2] {
+        group.bench_function(format!("bearer_first_{threads}"), |b| {
+            b.iter_custom(|iters| {
+                let tokens = first.bearer_tokens(iters);
+                let mut tokens = tokens.iter();
+                let batches: Vec<Vec<&HeaderMap>> = split(iters, threads)
+                    .map(|n| tokens.by_ref().take(n).map(|t| &t.headers).collect())
+                    .collect();
+                on_threads(&batches, |batch| verify_all(bench, first_client, batch))
+            });
+        });
+    }
+    first.assert_no_hit(first_client, "threads");
+
+    // Repeated tokens: cache hits (DPoP with a fresh proof each time).
     let client = &bench.warm_client();
     let headers = bench.bearer_headers();
     for threads in [1, 2] {
@@ -461,9 +611,12 @@ fn main() {
     let bench = Bench::start();
     let records = Records::default();
     verify(&mut c, &bench, &records);
+    repeat(&mut c, &bench, &records);
+    refuse::refuse(&mut c, &bench, &records);
     threads(&mut c, &bench, &records);
     cold_start(&mut c, &bench, &records);
     parts::parts(&mut c, &bench);
+    mix::hit_ratio(&mut c, &bench, &records);
     c.final_summary();
     report::write_report(&bench, &records);
 }

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use auth0_api::TokenCacheStats;
 use serde_json::{Value, json};
 
 use crate::Bench;
@@ -33,14 +34,27 @@ pub(crate) struct Paired {
     pub(crate) iterations: u64,
 }
 
+/// One run of a realistic mix ([`crate::mix`]): its cache's counts.
+pub(crate) struct MixRun {
+    pub(crate) id: &'static str,
+    pub(crate) users: usize,
+    pub(crate) requests_per_user: usize,
+    /// The client's `token_cache_entries`, when not the default.
+    pub(crate) cache_entries: Option<usize>,
+    pub(crate) stats: TokenCacheStats,
+}
+
 /// What criterion does not record, for `cargo xtask bench`.
 #[derive(Default)]
 pub(crate) struct Records {
     /// The warm clients' fetches, by group.
     pub(crate) warm: Mutex<Vec<(&'static str, Counts)>>,
     pub(crate) cold: Mutex<Vec<ColdRun>>,
-    /// Paired totals by SDK benchmark.
+    /// Paired totals by SDK benchmark (`group/function`).
     pub(crate) paired: Mutex<Vec<(&'static str, Paired)>>,
+    /// The error each refusal benchmark answers with.
+    pub(crate) refusals: Mutex<Vec<(&'static str, String)>>,
+    pub(crate) mix: Mutex<Vec<MixRun>>,
 }
 
 impl Records {
@@ -53,6 +67,25 @@ impl Records {
             "the warm client of group {group} fetched discovery or JWKS during its benchmarks"
         );
         self.warm.lock().unwrap().push((group, counts));
+    }
+
+    pub(crate) fn refusal(&self, id: &'static str, error: &str) {
+        self.refusals.lock().unwrap().push((id, error.to_owned()));
+    }
+
+    /// A mix ran: the same mix must count the same hits every run (one
+    /// client, one task, a fixed order).
+    pub(crate) fn mix(&self, run: MixRun) {
+        let mut runs = self.mix.lock().unwrap();
+        if let Some(first) = runs.iter().find(|r| r.id == run.id) {
+            assert_eq!(
+                (first.stats.hits, first.stats.misses),
+                (run.stats.hits, run.stats.misses),
+                "mix {} counted other hits and misses than its first run",
+                run.id
+            );
+        }
+        runs.push(run);
     }
 
     pub(crate) fn pair(&self, id: &'static str, run: Paired) {
@@ -114,7 +147,7 @@ pub(crate) fn write_report(bench: &Bench, records: &Records) {
         .iter()
         .map(|(id, run)| {
             (
-                format!("verify/{id}"),
+                (*id).to_owned(),
                 json!({
                     "iterations": run.iterations,
                     "sdk_ns": run.sdk.as_nanos(),
@@ -123,8 +156,42 @@ pub(crate) fn write_report(bench: &Bench, records: &Records) {
             )
         })
         .collect();
+    let refusals: serde_json::Map<String, Value> = records
+        .refusals
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(id, error)| (format!("refuse/{id}"), json!(error)))
+        .collect();
+    let mix_runs = records.mix.lock().unwrap();
+    let mut mix = serde_json::Map::new();
+    for run in mix_runs.iter() {
+        let runs = mix_runs.iter().filter(|r| r.id == run.id).count();
+        let TokenCacheStats {
+            hits,
+            misses,
+            entries,
+            bytes,
+            ..
+        } = run.stats;
+        mix.insert(
+            format!("hit_ratio/{}", run.id),
+            json!({
+                "users": run.users,
+                "requests_per_user": run.requests_per_user,
+                "cache_entries": run.cache_entries,
+                "runs": runs,
+                "hits": hits,
+                "misses": misses,
+                "entries": entries,
+                "bytes": bytes,
+            }),
+        );
+    }
     let report = json!({
         "paired": paired,
+        "refusals": refusals,
+        "hit_ratio": mix,
         "warm_client_fetches": warm,
         "cold_start": cold,
         "dpop_proofs_made": bench.proofs_made.load(Ordering::Relaxed),
