@@ -40,7 +40,8 @@ fn require_installed_sdk() {
 }
 
 /// Runs `node client.mjs <mcp_url>` and returns its steps, one JSON value
-/// per line; the script is killed if it outlives [`TEST_TIMEOUT`].
+/// per line; the script is killed if it outlives two thirds of
+/// [`TEST_TIMEOUT`].
 async fn run_client(mcp_url: &str) -> Vec<Value> {
     let mut child = Command::new("node")
         .arg("client.mjs")
@@ -54,20 +55,31 @@ async fn run_client(mcp_url: &str) -> Vec<Value> {
         .unwrap_or_else(|e| panic!("cannot run `node` (Node 20 is needed): {e}"));
     let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut stderr = child.stderr.take().unwrap();
-    let run = async {
+    // Both pipes are read at once: a script filling stderr while stdout
+    // alone is read would block until the timeout.
+    let read_steps = async {
         let mut steps = Vec::new();
         while let Some(line) = stdout.next_line().await.unwrap() {
             let step: Value = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
             steps.push(step);
         }
+        steps
+    };
+    let read_errors = async {
         let mut errors = String::new();
         stderr.read_to_string(&mut errors).await.unwrap();
+        errors
+    };
+    let run = async {
+        let (steps, errors) = tokio::join!(read_steps, read_errors);
         (steps, child.wait().await.unwrap(), errors)
     };
-    // On timeout `child` is dropped with the future, which kills it.
-    let Ok((steps, status, errors)) = tokio::time::timeout(TEST_TIMEOUT, run).await else {
-        panic!("client.mjs did not finish within {TEST_TIMEOUT:?}");
+    // Within the test's own bound, so that this message is the one seen.
+    // On timeout the panic drops `child`, which kills the script.
+    let bound = TEST_TIMEOUT * 2 / 3;
+    let Ok((steps, status, errors)) = tokio::time::timeout(bound, run).await else {
+        panic!("client.mjs did not finish within {bound:?}");
     };
     let printed = steps
         .iter()
