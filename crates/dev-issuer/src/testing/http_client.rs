@@ -50,7 +50,7 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     Reply::new(status, headers, &body)
 }
 
-/// `GET url` with [`http`], read whole.
+/// `GET url` with [`http()`], read whole.
 ///
 /// # Panics
 ///

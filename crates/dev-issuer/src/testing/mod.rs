@@ -23,7 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Requests go over real HTTP: [`http`] is the one client every test
+//! Requests go over real HTTP: [`http()`] is the one client every test
 //! uses, [`send`] reads a whole [`Reply`], and [`Server`] serves a test's
 //! own router on a free loopback port.
 
