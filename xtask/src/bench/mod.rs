@@ -1,6 +1,8 @@
 //! `cargo xtask bench`: runs `auth0-api`'s `verify` benchmarks and prints a
-//! summary: every mean, the SDK / floor ratios against their targets, the
-//! two-thread scaling and the cold start.
+//! summary: every mean, the SDK / floor ratios against their targets
+//! (first-time and repeated tokens), the cost of refusing garbage, the
+//! two-thread scaling, the cold start and the verified-token cache's hit
+//! ratio under a realistic mix.
 //!
 //! - `cargo xtask bench [CRITERION_ARGS...]` runs
 //!   `cargo bench -p auth0-api --bench verify -- CRITERION_ARGS...` (for
@@ -32,14 +34,19 @@ const BENCH: &str = "verify";
 const REPORT_ENV: &str = "AUTH0_API_BENCH_REPORT";
 const REPORT_FILE: &str = "auth0-api-verify-report.json";
 
-/// SDK / floor targets (issue 8): Bearer within 1.10x of the RSA floor,
-/// DPoP within 1.15x of the RSA and P-256 floors together.
+/// SDK / floor targets (issues 8 and 15): a token seen for the first time
+/// within 1.10x of the RSA floor for Bearer, 1.15x of the RSA and P-256
+/// floors together for DPoP; a repeated token (the verified-token cache)
+/// within 0.10x of the RSA floor for Bearer, and 1.15x of the P-256 floor
+/// alone for DPoP (its proof is new every time).
 const BEARER_TARGET: f64 = 1.10;
 const DPOP_TARGET: f64 = 1.15;
+const BEARER_REPEAT_TARGET: f64 = 0.10;
+const DPOP_REPEAT_TARGET: f64 = 1.15;
 
-/// Two threads must do at least as much as one; below this speedup the
-/// shared client collapses under contention.
-const MIN_SPEEDUP: f64 = 1.0;
+/// Two threads sharing one client must do this much more than one (issue
+/// 15; ring alone gives about 1.65x on this 2-core machine).
+const MIN_SPEEDUP: f64 = 1.5;
 
 /// The scaling row that measures the machine, not the SDK.
 const SCALING_CONTROL: &str = "threads/floor_rsa_1";
@@ -54,23 +61,58 @@ struct Ratio {
 
 const RATIOS: &[Ratio] = &[
     Ratio {
-        label: "verify_access_token (warm)",
+        label: "verify_access_token, new",
         sdk: "verify/verify_access_token",
         floors: &["verify/floor_rsa"],
         target: BEARER_TARGET,
     },
     Ratio {
-        label: "verify_request Bearer",
+        label: "verify_request Bearer, new",
         sdk: "verify/verify_request_bearer",
         floors: &["verify/floor_rsa"],
         target: BEARER_TARGET,
     },
     Ratio {
-        label: "verify_request DPoP",
+        label: "verify_request DPoP, new",
         sdk: "verify/verify_request_dpop",
         floors: &["verify/floor_rsa_bound", "verify/floor_p256"],
         target: DPOP_TARGET,
     },
+    Ratio {
+        label: "verify_request Bearer, again",
+        sdk: "repeat/bearer",
+        floors: &["verify/floor_rsa"],
+        target: BEARER_REPEAT_TARGET,
+    },
+    Ratio {
+        label: "verify_request DPoP, again",
+        sdk: "repeat/dpop",
+        floors: &["verify/floor_p256"],
+        target: DPOP_REPEAT_TARGET,
+    },
+];
+
+/// Refusing garbage: (benchmark, what it sends, target in nanoseconds).
+const REFUSALS: &[(&str, &str, Option<f64>)] = &[
+    ("refuse/no_header", "no Authorization header", None),
+    ("refuse/junk_token", "Bearer junk (not JSON)", None),
+    (
+        "refuse/forged_signature",
+        "Bearer, forged signature (RSA)",
+        None,
+    ),
+    ("refuse/garbage_proof", "DPoP, proof not a JWS", None),
+    (
+        "refuse/bad_htu",
+        "DPoP, proof for another URL",
+        Some(5_000.0),
+    ),
+];
+
+/// Realistic mixes: (benchmark, what its client is).
+const MIXES: &[(&str, &str)] = &[
+    ("hit_ratio/mix", "default options"),
+    ("hit_ratio/mix_small_cache", "a quarter of the users fit"),
 ];
 
 /// Every benchmark of the summary, in the order the bench runs them, with
@@ -82,15 +124,24 @@ const BENCHMARKS: &[(&str, &str)] = &[
         "ring RSA-2048 verify, DPoP-bound token",
     ),
     ("verify/floor_p256", "ring P-256 verify, DPoP proof"),
-    ("verify/verify_access_token", "SDK, warm cache"),
-    ("verify/verify_request_bearer", "SDK, warm cache"),
-    ("verify/verify_request_dpop", "SDK, warm cache, fresh proof"),
+    ("verify/verify_access_token", "SDK, token seen first time"),
+    ("verify/verify_request_bearer", "SDK, token seen first time"),
+    ("verify/verify_request_dpop", "SDK, new token, fresh proof"),
+    ("repeat/bearer", "SDK, token cache hit"),
+    ("repeat/dpop", "SDK, token cache hit, fresh proof"),
+    ("refuse/no_header", "refusal: no Authorization"),
+    ("refuse/junk_token", "refusal: junk token"),
+    ("refuse/forged_signature", "refusal: forged signature"),
+    ("refuse/garbage_proof", "refusal: proof not a JWS"),
+    ("refuse/bad_htu", "refusal: proof, wrong htu"),
     ("threads/floor_rsa_1", "ring RSA alone, 1 OS thread"),
     ("threads/floor_rsa_2", "ring RSA alone, 2 OS threads"),
-    ("threads/bearer_1", "1 OS thread, per verification"),
-    ("threads/bearer_2", "2 OS threads, one client"),
-    ("threads/dpop_1", "1 OS thread, per verification"),
-    ("threads/dpop_2", "2 OS threads, one client"),
+    ("threads/bearer_first_1", "new tokens, 1 OS thread"),
+    ("threads/bearer_first_2", "new tokens, 2 OS threads"),
+    ("threads/bearer_1", "cache hits, 1 OS thread"),
+    ("threads/bearer_2", "cache hits, 2 OS threads"),
+    ("threads/dpop_1", "cache hits, 1 OS thread"),
+    ("threads/dpop_2", "cache hits, 2 OS threads"),
     ("cold_start/1_request", "new client, empty cache"),
     ("cold_start/1000_requests", "new client, 1000 at once"),
     (
@@ -110,13 +161,20 @@ const BENCHMARKS: &[(&str, &str)] = &[
     ("parts/proof_ath", "SHA-256 of the access token"),
     ("parts/replay_insert", "in-memory replay cache insert"),
     ("parts/dpop_verifier", "dpop::Verifier alone"),
+    ("hit_ratio/mix", "a whole mix, default cache"),
+    ("hit_ratio/mix_small_cache", "a whole mix, small cache"),
 ];
 
 /// One thread against two, sharing one client.
 const SCALING: &[(&str, &str, &str)] = &[
     ("ring RSA", "threads/floor_rsa_1", "threads/floor_rsa_2"),
-    ("Bearer", "threads/bearer_1", "threads/bearer_2"),
-    ("DPoP", "threads/dpop_1", "threads/dpop_2"),
+    (
+        "Bearer, new",
+        "threads/bearer_first_1",
+        "threads/bearer_first_2",
+    ),
+    ("Bearer, again", "threads/bearer_1", "threads/bearer_2"),
+    ("DPoP, again", "threads/dpop_1", "threads/dpop_2"),
 ];
 
 /// Cold starts: (benchmark, requests released together).
@@ -125,7 +183,8 @@ const COLD_STARTS: &[(&str, u64)] = &[
     ("cold_start/1000_requests", 1_000),
 ];
 
-/// The warm rate the largest cold start is compared with.
+/// The warm rate the largest cold start is compared with: its requests all
+/// carry one token, so a warm client answers them from its token cache.
 const WARM_RATE: &str = "threads/bearer_2";
 
 /// A criterion mean, in nanoseconds per iteration, with its 95% interval.
@@ -175,8 +234,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     println!("==> summary (criterion means; {})", criterion_dir.display());
     print_means(&means);
     print_ratios(&mean, report.as_ref());
+    print_refusals(&mean, report.as_ref());
     print_scaling(&mean);
     print_cold_start(&mean, report.as_ref());
+    print_mixes(&mean, report.as_ref());
     replay_store::print_summary(&criterion_dir, started, &store_report)
 }
 
@@ -308,26 +369,22 @@ fn paired_ratio(report: Option<&Value>, sdk: &str) -> Option<f64> {
 fn print_ratios(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
     println!();
     println!(
-        "{:<28} {:>11} {:>11} {:>8} {:>8} {:>7}  result",
+        "{:<30} {:>11} {:>11} {:>8} {:>8} {:>7}  result",
         "SDK / floor", "SDK", "floor", "ratio", "paired", "target"
     );
     for ratio in RATIOS {
         let floors: Option<Vec<Mean>> = ratio.floors.iter().map(|id| mean(id)).collect();
         let (Some(sdk), Some(floors)) = (mean(ratio.sdk), floors) else {
-            println!("{:<28} not run", ratio.label);
+            println!("{:<30} not run", ratio.label);
             continue;
         };
         let floor: f64 = floors.iter().map(|m| m.ns).sum();
         let separate = sdk.ns / floor;
         let paired = paired_ratio(report, ratio.sdk);
         let judged = paired.unwrap_or(separate);
-        let result = if judged <= ratio.target {
-            "pass"
-        } else {
-            "MISS"
-        };
+        let result = verdict(judged <= ratio.target);
         println!(
-            "{:<28} {:>11} {:>11} {:>7.3}x {:>8} {:>6.2}x  {result}",
+            "{:<30} {:>11} {:>11} {:>7.3}x {:>8} {:>6.2}x  {result}",
             ratio.label,
             duration(sdk.ns),
             duration(floor),
@@ -342,7 +399,7 @@ fn print_ratios(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
             .iter()
             .map(|r| format!(
                 "{} = {}",
-                r.sdk.trim_start_matches("verify/"),
+                r.sdk,
                 r.floors
                     .iter()
                     .map(|id| id.trim_start_matches("verify/"))
@@ -357,6 +414,41 @@ fn print_ratios(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
          SDK calls alternating with 50 floor calls on the same tokens and proofs (far less \
          sensitive to the machine's drift); result judged on paired"
     );
+    println!(
+        "  new: each call on a token the client has not verified (1,024 tokens in turn, a \
+         64-entry cache: no hit); again: a token the cache holds"
+    );
+}
+
+/// `pass` or `MISS`.
+fn verdict(met: bool) -> &'static str {
+    if met { "pass" } else { "MISS" }
+}
+
+fn print_refusals(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
+    println!();
+    println!("refusing garbage (criterion means; the DPoP rows send a token the cache holds)");
+    println!(
+        "{:<24} {:<30} {:>11} {:>8}  result",
+        "benchmark", "request", "mean", "target"
+    );
+    for (id, what, target) in REFUSALS {
+        let Some(m) = mean(id) else {
+            println!("{id:<24} not run");
+            continue;
+        };
+        let (target, result) = match target {
+            Some(t) => (duration(*t), verdict(m.ns <= *t)),
+            None => ("-".to_owned(), ""),
+        };
+        println!(
+            "{id:<24} {what:<30} {:>11} {target:>8}  {result}",
+            duration(m.ns)
+        );
+        if let Some(error) = report.and_then(|r| r["refusals"][*id].as_str()) {
+            println!("{:<24}   -> {error}", "");
+        }
+    }
 }
 
 fn print_scaling(mean: &dyn Fn(&str) -> Option<Mean>) {
@@ -366,24 +458,22 @@ fn print_scaling(mean: &dyn Fn(&str) -> Option<Mean>) {
          ring RSA alone is the machine's own scaling)"
     );
     println!(
-        "{:<8} {:>11} {:>11} {:>9} {:>15}  result",
+        "{:<14} {:>11} {:>11} {:>9} {:>15}  result (target {MIN_SPEEDUP:.2}x)",
         "", "1 thread", "2 threads", "speedup", "verifications/s"
     );
     for (label, one_id, two_id) in SCALING {
         let (Some(one), Some(two)) = (mean(one_id), mean(two_id)) else {
-            println!("{label:<8} not run");
+            println!("{label:<14} not run");
             continue;
         };
         let speedup = one.ns / two.ns;
         let result = if *one_id == SCALING_CONTROL {
             "control"
-        } else if speedup >= MIN_SPEEDUP {
-            "no collapse"
         } else {
-            "CONTENTION COLLAPSE"
+            verdict(speedup >= MIN_SPEEDUP)
         };
         println!(
-            "{label:<8} {:>11} {:>11} {:>8.2}x {:>15.0}  {result}",
+            "{label:<14} {:>11} {:>11} {:>8.2}x {:>15.0}  {result}",
             duration(one.ns),
             duration(two.ns),
             speedup,
@@ -450,6 +540,50 @@ fn print_cold_start(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>)
             counts.join("; ")
         );
     }
+}
+
+fn print_mixes(mean: &dyn Fn(&str) -> Option<Mean>, report: Option<&Value>) {
+    println!();
+    println!(
+        "verified-token cache under a realistic mix (users x requests each, shuffled; \
+         one client per run)"
+    );
+    println!(
+        "{:<26} {:<27} {:>8} {:>9} {:>8} {:>9} {:>12}",
+        "benchmark", "client", "requests", "hits", "misses", "hit ratio", "per request"
+    );
+    for (id, what) in MIXES {
+        let Some(mix) = report.and_then(|r| r["hit_ratio"].get(*id)) else {
+            println!("{id:<26} not run");
+            continue;
+        };
+        let count = |name: &str| mix[name].as_u64();
+        let requests = count("users")
+            .zip(count("requests_per_user"))
+            .map(|(u, r)| u * r);
+        let (hits, misses) = (count("hits"), count("misses"));
+        let ratio = hits
+            .zip(misses)
+            .and_then(|(h, m)| hit_ratio(h, m))
+            .map_or_else(|| "?".to_owned(), |r| format!("{:.2}%", r * 100.0));
+        let per_request = mean(id)
+            .zip(requests)
+            .filter(|(_, n)| *n > 0)
+            .map_or_else(|| "?".to_owned(), |(m, n)| duration(m.ns / n as f64));
+        let show = |n: Option<u64>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
+        println!(
+            "{id:<26} {what:<27} {:>8} {:>9} {:>8} {ratio:>9} {per_request:>12}",
+            show(requests),
+            show(hits),
+            show(misses),
+        );
+    }
+}
+
+/// Hits over all lookups, if there were any.
+fn hit_ratio(hits: u64, misses: u64) -> Option<f64> {
+    let total = hits + misses;
+    (total > 0).then(|| hits as f64 / total as f64)
 }
 
 /// `min..max` of a `{min, max}` object, or the single value when equal.

@@ -47,12 +47,50 @@ fn paired_ratios_need_both_sums_and_a_positive_floor() {
 }
 
 #[test]
+fn the_targets_are_those_of_issue_15() {
+    let target = |sdk: &str| RATIOS.iter().find(|r| r.sdk == sdk).unwrap().target;
+    assert_eq!(target("verify/verify_access_token"), 1.10);
+    assert_eq!(target("verify/verify_request_bearer"), 1.10);
+    assert_eq!(target("verify/verify_request_dpop"), 1.15);
+    assert_eq!(target("repeat/bearer"), 0.10);
+    assert_eq!(target("repeat/dpop"), 1.15);
+    let floors = |sdk: &str| RATIOS.iter().find(|r| r.sdk == sdk).unwrap().floors;
+    // A repeated DPoP token still pays for its proof, and only for it.
+    assert_eq!(floors("repeat/dpop"), ["verify/floor_p256"]);
+    assert_eq!(floors("repeat/bearer"), ["verify/floor_rsa"]);
+    let bad_htu = REFUSALS.iter().find(|(id, ..)| *id == "refuse/bad_htu");
+    assert_eq!(bad_htu.and_then(|(.., t)| *t), Some(5_000.0));
+    assert_eq!(MIN_SPEEDUP, 1.5);
+}
+
+#[test]
+fn hit_ratios_count_every_lookup() {
+    assert_eq!(hit_ratio(0, 0), None);
+    assert_eq!(hit_ratio(190_000, 10_000), Some(0.95));
+    assert_eq!(hit_ratio(0, 7), Some(0.0));
+    assert_eq!(hit_ratio(7, 0), Some(1.0));
+}
+
+#[test]
+fn verdicts_pass_or_miss() {
+    assert_eq!(verdict(true), "pass");
+    assert_eq!(verdict(false), "MISS");
+}
+
+#[test]
 fn every_benchmark_the_summary_compares_is_one_it_reads() {
     let known = |id: &str| BENCHMARKS.iter().any(|(b, _)| *b == id);
     for ratio in RATIOS {
         assert!(known(ratio.sdk), "{}", ratio.sdk);
         assert!(ratio.floors.iter().all(|f| known(f)), "{:?}", ratio.floors);
-        assert!(ratio.target >= 1.0, "{}", ratio.label);
+        assert!(ratio.target > 0.0, "{}", ratio.label);
+    }
+    for (id, _, target) in REFUSALS {
+        assert!(known(id), "{id}");
+        assert!(target.is_none_or(|t| t > 0.0), "{id}");
+    }
+    for (id, _) in MIXES {
+        assert!(known(id), "{id}");
     }
     for (label, one, two) in SCALING {
         assert!(known(one) && known(two), "{label}");
