@@ -1,28 +1,20 @@
 //! `AuthRejection`: a refused request, as an HTTP response.
 
-use auth0_api::AuthError;
+use auth0_api::{AuthError, ErrorResponse};
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::header::{ACCESS_CONTROL_EXPOSE_HEADERS, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderValue, StatusCode};
-use serde_json::{Map, Value};
+use http::StatusCode;
 
 /// A request the layer, an extractor or the scope guard refused.
 ///
-/// As a response ([`IntoResponse`]) it carries the status of the
-/// [`AuthError`], one `WWW-Authenticate` header per challenge, `DPoP-Nonce`
-/// when the client must retry with a nonce, and a small JSON body:
+/// As a response ([`IntoResponse`]) it is the [`AuthError`]'s
+/// [`ErrorResponse`], the parts every integration sends: its status, one
+/// `WWW-Authenticate` header per challenge, `DPoP-Nonce` when the client
+/// must retry with a nonce, and a small JSON body:
 ///
 /// ```json
 /// {"error": "invalid_token", "error_description": "the token has expired"}
 /// ```
-///
-/// When there are challenges, `Access-Control-Expose-Headers:
-/// WWW-Authenticate, DPoP-Nonce` lets a browser client behind a CORS layer
-/// read them.
-///
-/// A request without credentials gets `{}`: RFC 6750 section 3.1 says such
-/// a response should carry no error information, only the challenges.
 ///
 /// The response's extensions hold the rejection itself, so an outer layer
 /// can log why a request was refused.
@@ -100,59 +92,28 @@ impl From<AuthError> for AuthRejection {
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let mut response = match &self.repr {
-            Repr::Auth(error) => {
-                let mut response =
-                    json_response(self.status(), error.error_code(), error.description());
-                let headers = error.response_headers();
-                if headers.contains_key(WWW_AUTHENTICATE) {
-                    // A browser client reads the challenge (and the nonce)
-                    // only if CORS exposes them; harmless without CORS.
-                    response.headers_mut().insert(
-                        ACCESS_CONTROL_EXPOSE_HEADERS,
-                        HeaderValue::from_static("WWW-Authenticate, DPoP-Nonce"),
-                    );
-                }
-                for (name, value) in &headers {
-                    response.headers_mut().append(name, value.clone());
-                }
-                response
-            }
+        let parts = match &self.repr {
+            Repr::Auth(error) => error.to_response(),
             // The details are for the server's logs (Display), not the client.
-            Repr::NotAuthenticated(_) => json_response(
+            Repr::NotAuthenticated(_) => ErrorResponse::new(
                 self.status(),
                 "server_error",
                 "authentication is not configured for this route",
             ),
         };
+        let (status, headers, body) = parts.into_parts();
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
         response.extensions_mut().insert(self);
         response
     }
 }
 
-/// A JSON error response with the body of [`json_body`].
-fn json_response(status: StatusCode, code: &str, description: &str) -> Response {
-    let mut response = Response::new(Body::from(json_body(code, description)));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-}
-
-/// `{"error": code, "error_description": description}`, or `{}` without a
-/// code.
-fn json_body(code: &str, description: &str) -> String {
-    let mut body = Map::new();
-    if !code.is_empty() {
-        body.insert("error".to_owned(), Value::from(code));
-        body.insert("error_description".to_owned(), Value::from(description));
-    }
-    Value::Object(body).to_string()
-}
-
 #[cfg(test)]
 mod tests {
+    use http::header::CONTENT_TYPE;
+
     use super::*;
 
     #[test]
@@ -169,15 +130,5 @@ mod tests {
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
         assert!(response.headers().get("www-authenticate").is_none());
         assert!(response.extensions().get::<AuthRejection>().is_some());
-    }
-
-    #[test]
-    fn bodies_carry_the_error_only_with_a_code() {
-        assert_eq!(json_body("", "no Authorization header"), "{}");
-        let body: Value = serde_json::from_str(&json_body("invalid_token", "say \"hi\"")).unwrap();
-        assert_eq!(
-            body,
-            serde_json::json!({"error": "invalid_token", "error_description": "say \"hi\""})
-        );
     }
 }

@@ -262,6 +262,13 @@ impl AuthError {
         (!challenges.is_empty()).then(|| challenges.join(", "))
     }
 
+    /// The whole response to send for this error: status, headers and a
+    /// JSON body (see [`ErrorResponse`](crate::ErrorResponse)), for any
+    /// server framework.
+    pub fn to_response(&self) -> crate::ErrorResponse {
+        crate::ErrorResponse::from(self)
+    }
+
     /// The response headers: one `WWW-Authenticate` per challenge,
     /// `DPoP-Nonce` when there is a nonce, and `Retry-After` (whole
     /// seconds, at least 1) when the refusal is temporary.

@@ -148,6 +148,9 @@ mod join;
 mod error;
 pub use error::{AuthError, AuthErrorKind, DPOP_NONCE};
 
+mod error_response;
+pub use error_response::ErrorResponse;
+
 mod options;
 pub use options::ApiClientOptions;
 
