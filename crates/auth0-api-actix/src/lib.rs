@@ -1,0 +1,1 @@
+//! Protect actix-web services with Auth0 access tokens.
