@@ -1,0 +1,3 @@
+//! A gRPC orders service protected by `auth0-api-tonic`.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Tests of `auth0-api-tonic` against `dev-issuer`.
