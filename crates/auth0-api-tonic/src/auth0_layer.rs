@@ -1,0 +1,242 @@
+//! `Auth0Layer` and its service: verify every call before the service.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use auth0_api::{ApiClient, AuthError, Claims, PublicUrl};
+use http::request::Parts;
+use http::{Request, Response};
+use tower::{Layer, Service};
+
+use crate::method_path::{self, InvalidMethodPath};
+use crate::response_future::ResponseFuture;
+use crate::status::into_status;
+
+/// A tower [`Layer`] for a tonic server that verifies every call, and
+/// guards methods by scope.
+///
+/// A verified call goes on with its [`Claims`] in the request extensions,
+/// where a handler reads them with [`claims`](crate::claims()) (or
+/// `request.extensions().get::<Claims>()`). Any other is answered at once
+/// with a gRPC status ([`into_status`](crate::into_status()):
+/// `UNAUTHENTICATED`, `PERMISSION_DENIED`, ... with `www-authenticate` and
+/// `dpop-nonce` metadata); the service never sees it.
+///
+/// # Which method and URL a DPoP proof names
+///
+/// A gRPC call is an HTTP/2 `POST` to `/package.Service/Method`, so a
+/// DPoP proof names `htm` `POST` and, as `htu`, the method's URL under the
+/// configured [`PublicUrl`]: `https://grpc.example.com/orders.v1.Orders/ListOrders`
+/// for the public URL `https://grpc.example.com`. That URL is built from
+/// the `PublicUrl` and the call's path, never from the `:authority` the
+/// client sent.
+///
+/// # Scopes per method
+///
+/// [`Auth0Layer::require_scopes`] names the scopes a method needs, by its
+/// full path. A call to it whose token lacks one of them is refused with
+/// `PERMISSION_DENIED` and an `insufficient_scope` challenge listing them;
+/// a method no rule names needs a valid token only. Paths are checked when
+/// the layer is configured, so that a misspelt one is an error rather than
+/// a method left with authentication only.
+///
+/// ```
+/// use auth0_api::{ApiClient, ApiClientOptions, PublicUrl};
+/// use auth0_api_tonic::Auth0Layer;
+///
+/// let client = ApiClient::new(ApiClientOptions::new(
+///     "my-tenant.us.auth0.com",
+///     "https://api.example.com",
+/// ))?;
+/// let layer = Auth0Layer::new(client, PublicUrl::new("https://grpc.example.com")?)
+///     .require_scopes("/orders.v1.Orders/CreateOrder", ["write:orders"])?
+///     .require_scopes("/orders.v1.Orders/ListOrders", ["read:orders"])?;
+/// // tonic::transport::Server::builder().layer(layer).add_service(..)
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// It covers every service of the server it is added to. A service that
+/// must stay open (health checks, reflection) goes on a server of its own.
+#[derive(Debug, Clone)]
+pub struct Auth0Layer {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Clone)]
+struct Inner {
+    client: ApiClient,
+    public_url: PublicUrl,
+    /// Method path -> the scopes it requires.
+    scopes: HashMap<String, Vec<String>>,
+}
+
+impl Auth0Layer {
+    /// Verifies calls with `client`, as calls to the methods' URLs under
+    /// `public_url`. No method requires a scope until
+    /// [`Auth0Layer::require_scopes`] says so.
+    pub fn new(client: ApiClient, public_url: PublicUrl) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                client,
+                public_url,
+                scopes: HashMap::new(),
+            }),
+        }
+    }
+
+    /// Requires every one of `scopes` for calls to `method`, the method's
+    /// full path: `/package.Service/Method`, as in the `.proto` file's
+    /// package, service and rpc names.
+    ///
+    /// Rules for one method add up: a call needs the scopes of every rule
+    /// that names its method. With
+    /// [`ApiClientOptions::permissions_as_scopes`](auth0_api::ApiClientOptions::permissions_as_scopes),
+    /// `permissions` entries count as scopes.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidMethodPath`] when `method` is not `/Service/Method` (a
+    /// leading `/`, two non-empty segments of visible ASCII, no query):
+    /// such a rule would never match a call.
+    pub fn require_scopes<I, T>(
+        mut self,
+        method: &str,
+        scopes: I,
+    ) -> Result<Self, InvalidMethodPath>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        method_path::check(method)?;
+        let required = Arc::make_mut(&mut self.inner)
+            .scopes
+            .entry(method.to_owned())
+            .or_default();
+        for scope in scopes {
+            let scope = scope.into();
+            if !required.contains(&scope) {
+                required.push(scope);
+            }
+        }
+        Ok(self)
+    }
+
+    /// The scopes calls to `method` require (none for a method no rule
+    /// names).
+    pub fn required_scopes(&self, method: &str) -> impl Iterator<Item = &str> {
+        self.inner
+            .scopes
+            .get(method)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// The client calls are verified with.
+    pub fn client(&self) -> &ApiClient {
+        &self.inner.client
+    }
+
+    /// The public URL the methods' URLs are built under.
+    pub fn public_url(&self) -> &PublicUrl {
+        &self.inner.public_url
+    }
+
+    /// Verifies a call: its `authorization` and `dpop` metadata, for its
+    /// method (`POST`) and the method's URL under the [`PublicUrl`], then
+    /// the scopes its method requires.
+    ///
+    /// # Errors
+    ///
+    /// The [`AuthError`] of
+    /// [`ApiClient::verify_request_at`](auth0_api::ApiClient::verify_request_at),
+    /// or of [`Claims::require_scopes`].
+    pub async fn verify(&self, parts: &Parts) -> Result<Claims, AuthError> {
+        let claims = self
+            .inner
+            .client
+            .verify_request_at(
+                &parts.headers,
+                parts.method.as_str(),
+                &parts.uri,
+                &self.inner.public_url,
+            )
+            .await?;
+        if let Some(required) = self.inner.scopes.get(parts.uri.path())
+            && !required.iter().all(|scope| claims.has_scope(scope))
+        {
+            // Only a refusal pays for the list `require_scopes` takes.
+            let required: Vec<&str> = required.iter().map(String::as_str).collect();
+            claims.require_scopes(&required)?;
+        }
+        Ok(claims)
+    }
+}
+
+impl<S> Layer<S> for Auth0Layer {
+    type Service = Auth0Service<S>;
+
+    fn layer(&self, inner: S) -> Auth0Service<S> {
+        Auth0Service {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service of [`Auth0Layer`]: verifies the call, then calls the inner
+/// service with the claims in the request extensions, or answers with the
+/// refusal's gRPC status.
+#[derive(Debug, Clone)]
+pub struct Auth0Service<S> {
+    inner: S,
+    layer: Auth0Layer,
+}
+
+impl<S> Auth0Service<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Gives up the wrapped service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Auth0Service<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send,
+    ReqBody: Send + 'static,
+    // `Default`: a refusal is a trailers-only response, with an empty body.
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<Response<ResBody>, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The service polled ready is the one to call; keep a fresh clone
+        // in its place for the next call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let layer = self.layer.clone();
+        ResponseFuture::new(async move {
+            let (mut parts, body) = request.into_parts();
+            match layer.verify(&parts).await {
+                Ok(claims) => {
+                    parts.extensions.insert(claims);
+                    inner.call(Request::from_parts(parts, body)).await
+                }
+                Err(error) => Ok(into_status(error).into_http()),
+            }
+        })
+    }
+}
