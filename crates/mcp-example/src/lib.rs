@@ -14,9 +14,9 @@ TypeScript SDK client gets from a 401 to a working tool call on its own.
 
 # The example
 
-`cargo run -p mcp-example` starts an embedded `dev-issuer` and the server
-on `http://127.0.0.1:3000/mcp`, and prints how to point an MCP client at
-it. Set `AUTH0_DOMAIN` (and `AUTH0_AUDIENCE`, by default the MCP URL) to
+`cargo run -p mcp-example --example mcp_server` starts an embedded
+`dev-issuer` and the server on `http://127.0.0.1:3000/mcp`, and prints how
+to point an MCP client at it. Set `AUTH0_DOMAIN` (and `AUTH0_AUDIENCE`, by default the MCP URL) to
 trust a tenant instead, `PORT` and `PUBLIC_URL` to serve elsewhere.
 
 # The end-to-end test

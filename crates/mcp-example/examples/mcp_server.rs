@@ -1,4 +1,4 @@
-//! The example MCP server: `cargo run -p mcp-example`.
+//! The example MCP server: `cargo run -p mcp-example --example mcp_server`.
 //!
 //! Serves [`MessagesServer`](mcp_example::MessagesServer) at
 //! `$PUBLIC_URL/mcp` (streamable HTTP), listening on `127.0.0.1:$PORT`
