@@ -93,7 +93,10 @@ mod tests {
         let parts = ErrorResponse::new(http::StatusCode::FORBIDDEN, "insufficient_scope", "no");
         let reply = response(parts);
         assert_eq!(reply.status(), ActixStatus::FORBIDDEN);
-        assert_eq!(reply.headers()["content-type"], "application/json");
+        assert_eq!(
+            reply.headers().get("content-type").unwrap(),
+            "application/json"
+        );
         let body = reply.into_body().try_into_bytes().unwrap();
         assert_eq!(
             body,

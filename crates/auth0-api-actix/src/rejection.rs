@@ -146,7 +146,10 @@ mod tests {
         assert_eq!(rejection.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
         let response = HttpResponse::from_error(rejection);
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(response.headers()["content-type"], "application/json");
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "application/json"
+        );
         assert!(response.headers().get("www-authenticate").is_none());
         let kept = response.error().unwrap().as_error::<AuthRejection>();
         assert!(kept.is_some());
