@@ -16,16 +16,20 @@ TypeScript SDK client gets from a 401 to a working tool call on its own.
 
 `cargo run -p mcp-example --example mcp_server` starts an embedded
 `dev-issuer` and the server on `http://127.0.0.1:3000/mcp`, and prints how
-to point an MCP client at it. Set `AUTH0_DOMAIN` (and `AUTH0_AUDIENCE`, by default the MCP URL) to
-trust a tenant instead, `PORT` and `PUBLIC_URL` to serve elsewhere.
+to point an MCP client at it. Set `AUTH0_DOMAIN` (and `AUTH0_AUDIENCE`, by
+default the MCP URL) to trust a tenant instead, `PORT` and `PUBLIC_URL` to
+serve elsewhere. The crate's README says what an MCP client sees, and why
+the checks are made where they are.
 
 # The end-to-end test
 
 `tests/integration/` starts dev-issuer and the server on loopback and runs
 `client/client.mjs`, a Node script on `@modelcontextprotocol/sdk`, against
 them: dynamic registration, authorization code with PKCE and `resource`,
-tools, and re-authorization after 403 `insufficient_scope`. It needs
-`npm ci --prefix crates/mcp-example/client` once.
+tools, re-authorization after 403 `insufficient_scope`, and a fresh login
+after 401 `insufficient_user_authentication`. It needs
+`npm ci --prefix crates/mcp-example/client` once (`.ci/run` and
+`cargo xtask ci` run it), and fails saying so without it.
 */
 
 mod app;
