@@ -40,9 +40,10 @@ pub(crate) fn refused<B>(
     request: ServiceRequest,
     rejection: AuthRejection,
 ) -> ServiceResponse<EitherBody<B, BoxBody>> {
-    request
-        .into_response(HttpResponse::from_error(rejection))
-        .map_into_right_body()
+    // `ServiceResponse::new`, not `ServiceRequest::into_response`, which
+    // would convert the response and drop the error it carries.
+    let (request, _payload) = request.into_parts();
+    ServiceResponse::new(request, HttpResponse::from_error(rejection)).map_into_right_body()
 }
 
 /// What a guard (scopes, step-up) does with its verdict: call `inner`, or

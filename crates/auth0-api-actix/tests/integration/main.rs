@@ -15,4 +15,6 @@
 mod example_app;
 
 mod example_api;
+mod extractors;
+mod middleware;
 mod support;

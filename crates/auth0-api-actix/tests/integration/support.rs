@@ -9,15 +9,20 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::ServerHandle;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServerHandle, Service, ServiceResponse};
+use actix_web::test::{self, TestRequest};
 use actix_web::{App, HttpServer, web};
 use auth0_api::{ApiClient, ApiClientOptions, ManualClock, PublicUrl};
 use auth0_api_actix::RequestVerifier;
 use dev_issuer::DevIssuer;
 use dev_issuer::dpop::ProofKey;
-use dev_issuer::testing::ClockedIssuer;
+use dev_issuer::testing::{ClockedIssuer, Reply};
 pub(crate) use dev_issuer::testing::{http, proof, proof_with_nonce, send, within};
 use tokio::task::JoinHandle;
+
+/// The public URL of the apps driven without a socket.
+pub(crate) const PUBLIC_URL: &str = "https://api.example.com";
 
 /// A dev issuer and an API client, both on one fixed clock.
 pub(crate) struct Env {
@@ -34,6 +39,11 @@ impl Env {
     pub(crate) fn options(&self) -> ApiClientOptions {
         ApiClientOptions::new(self.issuer.issuer_url(), self.issuer.audience())
             .clock(self.clock.clone())
+    }
+
+    /// A verifier with the default options, for `public_url`.
+    pub(crate) fn verifier(&self, public_url: &str) -> RequestVerifier {
+        verifier(self.options(), public_url)
     }
 
     /// A Bearer token of `auth0|alice` with `scope`.
@@ -62,6 +72,37 @@ pub(crate) fn verifier(options: ApiClientOptions, public_url: &str) -> RequestVe
         ApiClient::new(options).unwrap(),
         PublicUrl::new(public_url).unwrap(),
     )
+}
+
+/// Sends `request` straight to `app` (from `actix_web::test::init_service`),
+/// without a socket, and reads the reply.
+pub(crate) async fn call<S, R, B>(app: &S, request: R) -> Reply
+where
+    S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let response = within(app.call(request)).await.unwrap();
+    let status = http::StatusCode::from_u16(response.status().as_u16()).unwrap();
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in response.headers() {
+        headers.append(
+            http::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
+            http::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+        );
+    }
+    let body = within(test::try_read_body(response)).await.ok().unwrap();
+    Reply::new(status, headers, &body)
+}
+
+/// A request to `path` with these headers and no body.
+pub(crate) fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> TestRequest {
+    let mut request = TestRequest::default()
+        .method(method.parse().unwrap())
+        .uri(path);
+    for (name, value) in headers {
+        request = request.append_header((*name, *value));
+    }
+    request
 }
 
 /// An actix-web app served on `127.0.0.1` at a free port, by one worker;
