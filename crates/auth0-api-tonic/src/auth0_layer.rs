@@ -240,3 +240,66 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use auth0_api::ApiClientOptions;
+
+    use super::*;
+
+    fn layer() -> Auth0Layer {
+        let client = ApiClient::new(ApiClientOptions::new(
+            "tenant.auth0.com",
+            "https://api.example.com",
+        ))
+        .unwrap();
+        Auth0Layer::new(client, PublicUrl::new("https://grpc.example.com").unwrap())
+    }
+
+    #[test]
+    fn rules_for_one_method_add_up_once_each() {
+        let layer = layer()
+            .require_scopes("/orders.v1.Orders/CreateOrder", ["write:orders"])
+            .unwrap()
+            .require_scopes("/orders.v1.Orders/CreateOrder", ["write:orders", "audit"])
+            .unwrap();
+        let required: Vec<_> = layer
+            .required_scopes("/orders.v1.Orders/CreateOrder")
+            .collect();
+        assert_eq!(required, ["write:orders", "audit"]);
+        assert_eq!(
+            layer
+                .required_scopes("/orders.v1.Orders/ListOrders")
+                .count(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_rule_for_a_path_no_call_can_have_is_refused() {
+        let error = layer()
+            .require_scopes("orders.v1.Orders/CreateOrder", ["write:orders"])
+            .unwrap_err();
+        assert_eq!(error.path(), "orders.v1.Orders/CreateOrder");
+    }
+
+    #[test]
+    fn clones_configured_later_do_not_change_earlier_ones() {
+        let open = layer();
+        let guarded = open
+            .clone()
+            .require_scopes("/orders.v1.Orders/CreateOrder", ["write:orders"])
+            .unwrap();
+        assert_eq!(
+            open.required_scopes("/orders.v1.Orders/CreateOrder")
+                .count(),
+            0
+        );
+        assert_eq!(
+            guarded
+                .required_scopes("/orders.v1.Orders/CreateOrder")
+                .count(),
+            1
+        );
+    }
+}

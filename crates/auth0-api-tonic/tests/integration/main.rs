@@ -10,5 +10,6 @@
 mod orders;
 
 mod example_service;
+mod layer;
 mod refusals;
 mod support;

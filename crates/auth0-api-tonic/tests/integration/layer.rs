@@ -1,0 +1,104 @@
+//! The layer in front of a stand-in service, driven without a socket: what
+//! reaches the service, and what a refusal looks like on the wire.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use auth0_api::{ApiClient, Claims, PublicUrl};
+use auth0_api_tonic::Auth0Layer;
+use http::StatusCode;
+use tonic::body::Body;
+use tower::{Layer as _, Service, ServiceExt as _};
+
+use crate::support::{Env, within};
+
+const LIST_ORDERS: &str = "/orders.v1.Orders/ListOrders";
+
+/// `layer` in front of a service that counts its calls and answers with
+/// the caller's `sub` in a header.
+fn service(
+    layer: &Auth0Layer,
+    calls: &Arc<AtomicUsize>,
+) -> impl Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible> + Clone
+{
+    let calls = calls.clone();
+    layer.layer(tower::service_fn(move |call: http::Request<Body>| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        let sub = call
+            .extensions()
+            .get::<Claims>()
+            .and_then(Claims::sub)
+            .unwrap_or("none")
+            .to_owned();
+        async move {
+            let mut response = http::Response::new(Body::default());
+            response.headers_mut().insert("x-sub", sub.parse().unwrap());
+            Ok(response)
+        }
+    }))
+}
+
+fn call(authorization: Option<&str>) -> http::Request<Body> {
+    let mut call = http::Request::post(LIST_ORDERS).header("content-type", "application/grpc");
+    if let Some(authorization) = authorization {
+        call = call.header("authorization", authorization);
+    }
+    call.body(Body::default()).unwrap()
+}
+
+#[tokio::test]
+async fn a_refusal_is_a_trailers_only_response_and_never_reaches_the_service() {
+    within(async {
+        let env = Env::start().await;
+        let layer = Auth0Layer::new(
+            ApiClient::new(env.options()).unwrap(),
+            PublicUrl::new("https://grpc.example.com").unwrap(),
+        );
+        let calls = Arc::new(AtomicUsize::new(0));
+        let service = service(&layer, &calls);
+
+        for authorization in [None, Some("Bearer not.a.token"), Some("Basic YTpi")] {
+            let response = service.clone().oneshot(call(authorization)).await.unwrap();
+            // gRPC carries the refusal in grpc-status, over HTTP 200.
+            assert_eq!(response.status(), StatusCode::OK, "{authorization:?}");
+            assert_eq!(response.headers()["content-type"], "application/grpc");
+            assert_eq!(response.headers()["grpc-status"], "16", "{authorization:?}");
+            assert!(response.headers().contains_key("www-authenticate"));
+            assert!(response.extensions().get::<tonic::Status>().is_some());
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+
+        // The message is the description, percent-encoded as gRPC wants.
+        let response = service
+            .clone()
+            .oneshot(call(Some("Bearer not.a.token")))
+            .await
+            .unwrap();
+        let message = response.headers()["grpc-message"].to_str().unwrap();
+        assert!(!message.is_empty());
+        assert!(message.bytes().all(|b| b.is_ascii_graphic()), "{message}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_verified_call_reaches_the_service_with_its_claims() {
+    within(async {
+        let env = Env::start().await;
+        let layer = Auth0Layer::new(
+            ApiClient::new(env.options()).unwrap(),
+            PublicUrl::new("https://grpc.example.com").unwrap(),
+        );
+        let calls = Arc::new(AtomicUsize::new(0));
+        let bearer = format!("Bearer {}", env.token("read:orders"));
+        let response = service(&layer, &calls)
+            .oneshot(call(Some(&bearer)))
+            .await
+            .unwrap();
+        assert!(response.headers().get("grpc-status").is_none());
+        assert_eq!(response.headers()["x-sub"], "auth0|alice");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    })
+    .await;
+}
