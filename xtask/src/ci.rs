@@ -94,6 +94,58 @@ fn check_lean_dependencies(cargo: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The workspace's crates that may be published: those whose manifest does
+/// not say `publish = false`, read from `cargo metadata`.
+fn publishable_crates(metadata: &str) -> Result<Vec<String>, String> {
+    let metadata: serde_json::Value =
+        serde_json::from_str(metadata).map_err(|e| format!("cargo metadata: {e}"))?;
+    let packages = metadata["packages"]
+        .as_array()
+        .ok_or("cargo metadata has no packages")?;
+    Ok(packages
+        .iter()
+        // `publish` is null when publishing is allowed anywhere, a list of
+        // registries otherwise: empty for `publish = false`.
+        .filter(|p| !p["publish"].as_array().is_some_and(Vec::is_empty))
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// Packages every publishable crate (`cargo package`, which orders them by
+/// their dependencies and resolves the workspace's unpublished ones
+/// locally), without building the packages again (`--no-verify`: the
+/// steps above built and tested the same sources). A warning fails the
+/// step: it means a manifest a registry would take with missing metadata.
+fn check_packaging(cargo: &str) -> Result<(), String> {
+    let metadata = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
+    if !metadata.status.success() {
+        return Err("cargo metadata failed".to_owned());
+    }
+    let crates = publishable_crates(&String::from_utf8_lossy(&metadata.stdout))?;
+    let mut package = Command::new(cargo);
+    // `--allow-dirty`: the check is about what a registry would receive,
+    // and must run on a working tree with uncommitted changes too.
+    package.args(["package", "--no-verify", "--allow-dirty", "--quiet"]);
+    for krate in &crates {
+        package.args(["-p", krate]);
+    }
+    let output = package
+        .output()
+        .map_err(|e| format!("could not run cargo package: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("cargo package failed:\n{stderr}"));
+    }
+    if let Some(warning) = stderr.lines().find(|l| l.starts_with("warning")) {
+        return Err(format!("cargo package warned: {warning}\n{stderr}"));
+    }
+    println!("    packaged {}", crates.join(", "));
+    Ok(())
+}
+
 /// The MCP example's Node client (relative to the workspace root), which
 /// its end-to-end test runs with the official MCP TypeScript SDK.
 const NODE_CLIENT: &str = "crates/mcp-example/client";
@@ -168,13 +220,30 @@ pub(crate) fn run() -> Result<(), String> {
     }
     println!("==> dependencies: cargo tree of {}", LEAN_CRATES.join(", "));
     check_lean_dependencies(&cargo)?;
-    println!("==> ci: all {} steps passed", STEPS.len() + 1);
+    println!("==> packaging: cargo package of every publishable crate");
+    check_packaging(&cargo)?;
+    println!("==> ci: all {} steps passed", STEPS.len() + 2);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_crates_not_marked_publish_false_are_packaged() {
+        let metadata = r#"{"packages": [
+            {"name": "jose-core", "publish": null},
+            {"name": "dev-issuer", "publish": []},
+            {"name": "internal", "publish": ["company-registry"]}
+        ]}"#;
+        assert_eq!(
+            publishable_crates(metadata).unwrap(),
+            ["jose-core", "internal"]
+        );
+        assert!(publishable_crates("not json").is_err());
+        assert!(publishable_crates("{}").is_err());
+    }
 
     #[test]
     fn the_plain_tests_step_replaces_the_nextest_step_by_name() {
