@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 use auth0_api::{ApiClient, AuthError, Claims, PublicUrl};
 use http::request::Parts;
 use http::{Request, Response};
+use tonic::server::NamedService;
 use tower::{Layer, Service};
 
 use crate::method_path::{self, InvalidMethodPath};
@@ -56,8 +57,17 @@ use crate::status::into_status;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// It covers every service of the server it is added to. A service that
-/// must stay open (health checks, reflection) goes on a server of its own.
+/// Added with `Server::builder().layer(..)`, it covers every service of
+/// the server. To protect some services and leave others open (health
+/// checks, reflection), wrap each protected one instead: an
+/// [`Auth0Service`] keeps the [`NamedService`] name of the service it
+/// wraps.
+///
+/// ```text
+/// Server::builder()
+///     .add_service(health_service) // open
+///     .add_service(layer.layer(OrdersServer::new(orders))) // protected
+/// ```
 #[derive(Debug, Clone)]
 pub struct Auth0Layer {
     inner: Arc<Inner>,
@@ -204,6 +214,12 @@ impl<S> Auth0Service<S> {
     pub fn into_inner(self) -> S {
         self.inner
     }
+}
+
+/// Routed by the wrapped service's name, so that
+/// `add_service(layer.layer(service))` protects that service alone.
+impl<S: NamedService> NamedService for Auth0Service<S> {
+    const NAME: &'static str = S::NAME;
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Auth0Service<S>

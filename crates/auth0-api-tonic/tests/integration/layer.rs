@@ -11,7 +11,8 @@ use http::StatusCode;
 use tonic::body::Body;
 use tower::{Layer as _, Service, ServiceExt as _};
 
-use crate::support::{Env, within};
+use crate::orders::{ListOrdersRequest, OrdersClient, OrdersServer};
+use crate::support::{Env, request, within};
 
 const LIST_ORDERS: &str = "/orders.v1.Orders/ListOrders";
 
@@ -99,6 +100,40 @@ async fn a_verified_call_reaches_the_service_with_its_claims() {
         assert!(response.headers().get("grpc-status").is_none());
         assert_eq!(response.headers()["x-sub"], "auth0|alice");
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn wrapped_around_one_service_the_layer_keeps_its_name_and_protects_it() {
+    within(async {
+        let env = Env::start().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let layer = Auth0Layer::new(
+            ApiClient::new(env.options()).unwrap(),
+            PublicUrl::new(&url).unwrap(),
+        );
+        // No server-wide layer: the service alone is wrapped, and routed
+        // by its own name.
+        let server = tonic::transport::Server::builder()
+            .add_service(layer.layer(OrdersServer))
+            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener));
+        tokio::spawn(server);
+        let mut client = OrdersClient::connect(url).await.unwrap();
+
+        let status = client
+            .list_orders(request(ListOrdersRequest {}, &[]))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status:?}");
+        let bearer = format!("Bearer {}", env.token("read:orders"));
+        let reply = client
+            .list_orders(request(ListOrdersRequest {}, &[("authorization", &bearer)]))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(reply.requested_by, "auth0|alice");
     })
     .await;
 }
