@@ -73,6 +73,12 @@ const RATIOS: &[Ratio] = &[
         target: BEARER_TARGET,
     },
     Ratio {
+        label: "  the same, cache off",
+        sdk: "verify/verify_request_bearer_uncached",
+        floors: &["verify/floor_rsa"],
+        target: BEARER_TARGET,
+    },
+    Ratio {
         label: "verify_request DPoP, new",
         sdk: "verify/verify_request_dpop",
         floors: &["verify/floor_rsa_bound", "verify/floor_p256"],
@@ -127,6 +133,10 @@ const BENCHMARKS: &[(&str, &str)] = &[
     ("verify/floor_p256", "ring P-256 verify, DPoP proof"),
     ("verify/verify_access_token", "SDK, token seen first time"),
     ("verify/verify_request_bearer", "SDK, token seen first time"),
+    (
+        "verify/verify_request_bearer_uncached",
+        "SDK, new token, cache off",
+    ),
     ("verify/verify_request_dpop", "SDK, new token, fresh proof"),
     ("repeat/bearer", "SDK, token cache hit"),
     ("repeat/dpop", "SDK, token cache hit, fresh proof"),

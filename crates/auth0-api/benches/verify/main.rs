@@ -10,7 +10,8 @@
 //!   P-256 on distinct DPoP proofs), then the SDK on tokens it has never
 //!   seen (`verify_access_token`, `verify_request_bearer`,
 //!   `verify_request_dpop` with a proof never used before per iteration,
-//!   made outside the measurement). The verified-token cache is on, but
+//!   made outside the measurement; `verify_request_bearer_uncached`, the
+//!   same on a client with the cache off). The verified-token cache is on, but
 //!   these clients take [`FirstTime`] tokens in turn, more than their
 //!   cache holds, so every call verifies, stores and evicts (checked: no
 //!   hit). Blocks of SDK calls alternate with blocks of their floor on the
@@ -265,6 +266,25 @@ fn verify(c: &mut Criterion, bench: &Bench, records: &Records) {
             })
             .await;
             records.pair("verify/verify_request_bearer", run);
+            run.sdk
+        });
+    });
+
+    // The same new tokens on a client with the cache off
+    // (`token_cache_entries(0)`): the difference with the row above is what
+    // the cache costs a token it has not seen (a SHA-256 of the token, the
+    // entry stored, an older one evicted).
+    let uncached = &bench.warm(ApiClient::new(bench.options().token_cache_entries(0)).unwrap());
+    group.bench_function("verify_request_bearer_uncached", |b| {
+        b.to_async(&bench.rt).iter_custom(|iters| async move {
+            let run = paired_first(iters, floors, first, async |token| {
+                uncached
+                    .verify_request(black_box(&token.headers), "GET", URL)
+                    .await
+                    .unwrap()
+            })
+            .await;
+            records.pair("verify/verify_request_bearer_uncached", run);
             run.sdk
         });
     });
