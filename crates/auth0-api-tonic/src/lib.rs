@@ -7,7 +7,9 @@ Protect [tonic] (gRPC) services with Auth0 access tokens: Bearer and DPoP
   [`ApiClient::verify_request_at`]. A verified call goes on with its
   [`Claims`] in the request extensions, where a handler reads them with
   [`claims`](claims())`(&request)?`. Any other is answered at once with a
-  gRPC status; the service never sees it.
+  gRPC status; the service never sees it. Or wrap one service only:
+  `add_service(layer.layer(service))` ([`Auth0Service`] keeps the wrapped
+  service's name).
 - [`Auth0Layer::require_scopes`] guards a method by its full path
   (`/package.Service/Method`): a token without the scopes gets
   `PERMISSION_DENIED` with an `insufficient_scope` challenge. A method no
