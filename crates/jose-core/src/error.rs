@@ -232,6 +232,19 @@ pub enum KeyError {
         /// The requested algorithm.
         alg: Algorithm,
     },
+    /// An HMAC secret shorter than the 32 bytes HS256 requires (RFC 7518
+    /// section 3.2). The secret itself is never part of the error.
+    #[error("HMAC secret is {len} bytes, at least 32 are required")]
+    HmacSecretTooShort {
+        /// The secret's length in bytes.
+        len: usize,
+    },
+    /// A PEM public key could not be read.
+    #[error("PEM public key is malformed: {reason}")]
+    InvalidPem {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The key declares an `alg` different from the token's.
     #[error("key is for {key_alg:?}, token uses {alg}")]
     AlgorithmMismatch {

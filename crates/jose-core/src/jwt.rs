@@ -112,6 +112,41 @@ impl<'a> Jwt<'a> {
             algorithm,
         })
     }
+
+    /// Verifies an `HS256` signature with a secret the application
+    /// configured (never with public key bytes), consuming the token.
+    ///
+    /// ```
+    /// use jose_core::{Algorithm, Jwt, base64url};
+    ///
+    /// let secret = b"a secret of at least thirty-two bytes!";
+    /// let input = format!(
+    ///     "{}.{}",
+    ///     base64url::encode(br#"{"alg":"HS256"}"#),
+    ///     base64url::encode(br#"{"iss":"joe"}"#)
+    /// );
+    /// let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    /// let tag = ring::hmac::sign(&key, input.as_bytes());
+    /// let token = format!("{input}.{}", base64url::encode(tag.as_ref()));
+    ///
+    /// let verified = Jwt::parse(&token)?.verify_hmac(secret, &[Algorithm::Hs256])?;
+    /// assert_eq!(verified.algorithm(), Algorithm::Hs256);
+    /// // Not on the allowlist: refused before the secret is used.
+    /// assert!(Jwt::parse(&token)?.verify_hmac(secret, &[Algorithm::Rs256]).is_err());
+    /// # Ok::<(), jose_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Jws::verify_hmac`].
+    pub fn verify_hmac(self, secret: &[u8], allowed: &[Algorithm]) -> Result<VerifiedJwt, Error> {
+        let algorithm = self.jws.verify_hmac(secret, allowed)?;
+        Ok(VerifiedJwt {
+            header: self.jws.into_header(),
+            claims: Arc::new(self.claims),
+            algorithm,
+        })
+    }
 }
 
 /// A JWT whose signature [`Jwt::verify`] checked: the only way to get one.

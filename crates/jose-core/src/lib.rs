@@ -2,8 +2,9 @@
 Strict JOSE for verifying access tokens and DPoP proofs.
 
 `jose-core` parses compact JWS (RFC 7515) as strictly as the specifications
-allow, converts JWKs (RFC 7517) into ready-to-verify keys once, verifies
-**RS256** and **ES256** signatures with [ring], computes RFC 7638 thumbprints
+allow, converts JWKs (RFC 7517) and PEM public keys into ready-to-verify keys
+once, verifies **RS256**, **PS256** and **ES256** signatures with [ring]
+(and **HS256**, only with a configured secret: [`Jwt::verify_hmac`]), computes RFC 7638 thumbprints
 and validates JWT claims (RFC 7519). It does no I/O and has no async runtime:
 fetching and caching keys is `oidc-discovery`'s job, DPoP is `dpop`'s.
 
@@ -16,8 +17,10 @@ What "strict" means here:
   every depth and nesting bounded;
 - `crit`, `b64` and nested `cty: JWT` are refused; `jwk`, `jku`, `x5u` and
   `x5c` are never used to find a key;
-- only algorithms on the caller's allowlist, which can only name RS256 and
-  ES256, and the key's type (never the token) decides what it verifies;
+- only algorithms on the caller's allowlist, which can only name RS256,
+  PS256, ES256 and HS256, and the key's type (never the token) decides what
+  it verifies: a public key never verifies HS256, only a configured secret
+  does;
 - RSA moduli of 2048 to 8192 bits, P-256 points checked to be on the curve;
 - numeric claims of the wrong JSON type are errors, never "absent".
 
@@ -84,7 +87,7 @@ mod jwk;
 pub use jwk::{Jwk, JwkSet, KeySet, RejectedKey, VerifyingKey};
 
 mod jws;
-pub use jws::{Header, Jws, Limits};
+pub use jws::{HMAC_MIN_SECRET_LEN, Header, Jws, Limits};
 
 mod jwt;
 pub use jwt::{Jwt, VerifiedJwt};

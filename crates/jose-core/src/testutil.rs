@@ -61,3 +61,19 @@ pub(crate) fn verified(claims: &Value) -> VerifiedJwt {
         .verify(&signer.key(), &[Algorithm::Es256])
         .unwrap()
 }
+
+/// A 2048-bit RSA modulus (RFC 7515 appendix A.2's key), big-endian.
+pub(crate) fn rsa_modulus() -> Vec<u8> {
+    base64url::decode("ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ").unwrap()
+}
+
+/// The P-256 generator as an uncompressed SEC1 point, a valid public key.
+pub(crate) fn p256_generator() -> Vec<u8> {
+    let x = "6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296";
+    let y = "4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5";
+    let mut point = vec![4u8];
+    for hex in [x, y] {
+        point.extend((0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()));
+    }
+    point
+}

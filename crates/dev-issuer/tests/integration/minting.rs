@@ -211,7 +211,7 @@ fn algorithm_breakage_is_refused_before_any_key_is_used() {
     assert_eq!(header_of(&hs256)["kid"], issuer.current_kid());
     assert!(matches!(
         refusal(issuer, &hs256),
-        Error::Header(HeaderError::UnsupportedAlgorithm { .. })
+        Error::Header(HeaderError::AlgorithmNotAllowed { .. })
     ));
     // It really is an HMAC keyed with the public key's DER bytes (the
     // issuer's first key is bundled key 0): a verifier that used them as an

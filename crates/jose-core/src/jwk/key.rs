@@ -4,10 +4,11 @@ use std::fmt;
 
 use ring::digest;
 use ring::signature::{
-    ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents, UnparsedPublicKey,
+    ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, RSA_PSS_2048_8192_SHA256,
+    RsaPublicKeyComponents, UnparsedPublicKey,
 };
 
-use super::{Jwk, p256, roca};
+use super::{Jwk, p256, pem, roca};
 use crate::alg::Algorithm;
 use crate::base64url;
 use crate::error::{KeyError, SignatureError, excerpt};
@@ -85,6 +86,34 @@ impl VerifyingKey {
         Ok(Self::bare(p256_checked(x, y)?))
     }
 
+    /// A public key from PEM text: a SubjectPublicKeyInfo `PUBLIC KEY`
+    /// block (RSA or P-256), or a PKCS#1 `RSA PUBLIC KEY` block.
+    ///
+    /// The DER inside is read strictly (shortest-form lengths, bounds,
+    /// no trailing bytes), the text is capped at 16 KiB, and the key goes
+    /// through the same checks as a JWK's (modulus size, ROCA, exponent,
+    /// point on the curve). The key has no `kid`: set one with
+    /// [`VerifyingKey::set_kid`] so tokens can name it.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::InvalidPem`] for malformed text or DER,
+    /// [`KeyError::PrivateKeyMaterial`] for a private key block, else as
+    /// [`VerifyingKey::from_jwk`].
+    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        pem::from_pem(pem)
+    }
+
+    /// A public key from a DER SubjectPublicKeyInfo (RSA or P-256), read as
+    /// strictly as [`VerifyingKey::from_pem`] reads the PEM's contents.
+    ///
+    /// # Errors
+    ///
+    /// As [`VerifyingKey::from_pem`].
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        pem::from_spki_der(der)
+    }
+
     /// An RSA key from big-endian modulus and exponent bytes.
     ///
     /// # Errors
@@ -104,12 +133,24 @@ impl VerifyingKey {
         }
     }
 
-    /// The algorithm this key's type verifies. The key decides, never a
-    /// token's header.
+    /// The key type's first algorithm: `RS256` for an RSA key, `ES256` for
+    /// a P-256 key. An RSA key can also verify `PS256`: see
+    /// [`VerifyingKey::algorithms`].
     pub fn algorithm(&self) -> Algorithm {
         match self.material {
             Material::Rsa { .. } => Algorithm::Rs256,
             Material::P256 { .. } => Algorithm::Es256,
+        }
+    }
+
+    /// Every algorithm this key's type can verify: `RS256` and `PS256` for
+    /// an RSA key, `ES256` for a P-256 key, never `HS256`. The key decides,
+    /// never a token's header; the key's own `alg` member, when present,
+    /// narrows this to one ([`VerifyingKey::check_usable_for`]).
+    pub fn algorithms(&self) -> &'static [Algorithm] {
+        match self.material {
+            Material::Rsa { .. } => &[Algorithm::Rs256, Algorithm::Ps256],
+            Material::P256 { .. } => &[Algorithm::Es256],
         }
     }
 
@@ -171,7 +212,8 @@ impl VerifyingKey {
         base64url::encode(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref())
     }
 
-    /// Checks that the key may verify `alg`: the key type fits, `use` (when
+    /// Checks that the key may verify `alg`: the key type fits (an RSA key
+    /// `RS256` or `PS256`, a P-256 key `ES256`, no key `HS256`), `use` (when
     /// present) is `sig`, `alg` (when present) is the same, and `key_ops`
     /// (when present) contains `verify`.
     ///
@@ -179,7 +221,7 @@ impl VerifyingKey {
     ///
     /// The [`KeyError`] for the first rule broken.
     pub fn check_usable_for(&self, alg: Algorithm) -> Result<(), KeyError> {
-        if self.algorithm() != alg {
+        if !self.algorithms().contains(&alg) {
             return Err(KeyError::IncompatibleAlgorithm { alg });
         }
         if let Some(key_use) = self.key_use.as_deref().filter(|u| *u != "sig") {
@@ -223,6 +265,10 @@ impl VerifyingKey {
             match (&self.material, alg) {
                 (Material::Rsa { n, e }, Algorithm::Rs256) => RsaPublicKeyComponents { n, e }
                     .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature),
+                // MGF1-SHA256 and a salt as long as the hash (32 bytes), as
+                // RFC 7518 section 3.5 requires and ring verifies.
+                (Material::Rsa { n, e }, Algorithm::Ps256) => RsaPublicKeyComponents { n, e }
+                    .verify(&RSA_PSS_2048_8192_SHA256, message, signature),
                 (Material::P256 { x, y }, Algorithm::Es256) => {
                     // JWS carries raw r || s; a DER signature (70-72 bytes) or
                     // any other length is refused before ring sees it.

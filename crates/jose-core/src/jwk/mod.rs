@@ -3,6 +3,7 @@
 
 mod key;
 mod p256;
+mod pem;
 mod roca;
 mod set;
 

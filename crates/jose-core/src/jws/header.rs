@@ -54,8 +54,8 @@ impl Header {
     ///
     /// # Errors
     ///
-    /// [`HeaderError::UnsupportedAlgorithm`] for `none`, HS*, PS* or any other
-    /// name; [`HeaderError::AlgorithmNotAllowed`] when supported but not in
+    /// [`HeaderError::UnsupportedAlgorithm`] for `none`, `HS384`, `PS512` or
+    /// any other name not in [`Algorithm`]; [`HeaderError::AlgorithmNotAllowed`] when supported but not in
     /// `allowed`.
     pub fn algorithm(&self, allowed: &[Algorithm]) -> Result<Algorithm, HeaderError> {
         let alg =
@@ -165,8 +165,21 @@ mod tests {
     }
 
     #[test]
+    fn ps256_and_hs256_are_refused_unless_listed() {
+        for alg in ["PS256", "HS256"] {
+            let h = header(json!({ "alg": alg })).unwrap();
+            assert!(matches!(
+                h.algorithm(&[Algorithm::Rs256, Algorithm::Es256]),
+                Err(HeaderError::AlgorithmNotAllowed { .. })
+            ));
+        }
+        let h = header(json!({"alg": "PS256"})).unwrap();
+        assert_eq!(h.algorithm(&[Algorithm::Ps256]).unwrap(), Algorithm::Ps256);
+    }
+
+    #[test]
     fn unsupported_algorithms_are_never_allowed() {
-        for alg in ["none", "None", "NONE", "HS256", "PS256", "RS512"] {
+        for alg in ["none", "None", "NONE", "HS384", "PS512", "RS512"] {
             let h = header(json!({ "alg": alg })).unwrap();
             assert!(matches!(
                 h.algorithm(&[Algorithm::Rs256, Algorithm::Es256]),

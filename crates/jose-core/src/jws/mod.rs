@@ -6,11 +6,12 @@ pub use header::Header;
 
 use std::sync::Arc;
 
+use ring::hmac;
 use serde_json::{Map, Value};
 
 use crate::alg::Algorithm;
 use crate::base64url;
-use crate::error::{Error, FormatError, Part};
+use crate::error::{Error, FormatError, KeyError, Part, SignatureError};
 use crate::json::{self, JsonError};
 use crate::jwk::VerifyingKey;
 
@@ -175,6 +176,52 @@ impl<'a> Jws<'a> {
         Ok(alg)
     }
 }
+
+impl Jws<'_> {
+    /// Verifies an `HS256` signature with a secret the application
+    /// configured, for an algorithm on `allowed`.
+    ///
+    /// `HS256` must be on `allowed` and be the token's `alg`; any other
+    /// algorithm is refused before the secret is touched, so an `RS256`
+    /// token is never checked against the secret. The secret must be at
+    /// least 32 bytes (RFC 7518 section 3.2) and the signature exactly 32;
+    /// the comparison is constant-time (`ring::hmac::verify`).
+    ///
+    /// # Errors
+    ///
+    /// [`HeaderError`](crate::HeaderError) for an unsupported or disallowed
+    /// algorithm, [`KeyError::IncompatibleAlgorithm`] for an allowed one
+    /// other than `HS256`, [`KeyError::HmacSecretTooShort`],
+    /// [`SignatureError`](crate::SignatureError) when the signature does not
+    /// verify.
+    pub fn verify_hmac(&self, secret: &[u8], allowed: &[Algorithm]) -> Result<Algorithm, Error> {
+        let alg = self.header.algorithm(allowed)?;
+        if alg != Algorithm::Hs256 {
+            return Err(KeyError::IncompatibleAlgorithm { alg }.into());
+        }
+        if secret.len() < HMAC_MIN_SECRET_LEN {
+            return Err(KeyError::HmacSecretTooShort { len: secret.len() }.into());
+        }
+        if self.signature.len() != HMAC_SHA256_LEN {
+            return Err(SignatureError::Length {
+                alg,
+                expected: HMAC_SHA256_LEN,
+                found: self.signature.len(),
+            }
+            .into());
+        }
+        let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
+        hmac::verify(&key, self.signing_input.as_bytes(), &self.signature)
+            .map_err(|_| SignatureError::Invalid)?;
+        Ok(alg)
+    }
+}
+
+/// The shortest HS256 secret accepted: as long as the hash (RFC 7518
+/// section 3.2).
+pub const HMAC_MIN_SECRET_LEN: usize = 32;
+
+const HMAC_SHA256_LEN: usize = 32;
 
 fn decode(segment: &str, part: Part) -> Result<Vec<u8>, FormatError> {
     base64url::decode(segment).map_err(|_| FormatError::Base64 { part })

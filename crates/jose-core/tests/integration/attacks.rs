@@ -79,13 +79,86 @@ fn hs256_signed_with_the_rsa_public_key_is_rejected() {
     let jwt = Jwt::parse(&token).unwrap();
     assert!(matches!(
         jwt.header()
-            .algorithm(&[Algorithm::Rs256, Algorithm::Es256]),
-        Err(HeaderError::UnsupportedAlgorithm { .. })
+            .algorithm(&[Algorithm::Rs256, Algorithm::Es256, Algorithm::Ps256]),
+        Err(HeaderError::AlgorithmNotAllowed {
+            alg: Algorithm::Hs256
+        })
     ));
     // even with the key in hand, Jws::verify refuses before touching it
     assert!(matches!(
-        jwt.verify(&keys.keys()[0], &[Algorithm::Rs256]),
-        Err(Error::Header(HeaderError::UnsupportedAlgorithm { .. }))
+        jwt.clone().verify(&keys.keys()[0], &[Algorithm::Rs256]),
+        Err(Error::Header(HeaderError::AlgorithmNotAllowed { .. }))
+    ));
+    // and with HS256 allowed, a public key still never verifies HMAC
+    assert!(matches!(
+        jwt.clone()
+            .verify(&keys.keys()[0], &[Algorithm::Rs256, Algorithm::Hs256]),
+        Err(Error::Key(KeyError::IncompatibleAlgorithm {
+            alg: Algorithm::Hs256
+        }))
+    ));
+    // nor does a secret verify it when HS256 is not allowed
+    assert!(matches!(
+        jwt.verify_hmac(&n, &[Algorithm::Rs256]),
+        Err(Error::Header(HeaderError::AlgorithmNotAllowed { .. }))
+    ));
+}
+
+#[test]
+fn an_asymmetric_token_is_never_checked_against_an_hmac_secret() {
+    let (signer, _) = setup();
+    let token = signer.sign(&header("k1"), &claims());
+    let secret = [7u8; 32];
+    assert!(matches!(
+        Jwt::parse(&token)
+            .unwrap()
+            .verify_hmac(&secret, &[Algorithm::Es256, Algorithm::Hs256]),
+        Err(Error::Key(KeyError::IncompatibleAlgorithm {
+            alg: Algorithm::Es256
+        }))
+    ));
+}
+
+#[test]
+fn hs256_needs_a_32_byte_secret_and_the_right_one() {
+    let input = signing_input(&json!({"alg": "HS256"}), &claims());
+    let sign = |secret: &[u8]| {
+        let mac = ring::hmac::sign(
+            &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret),
+            input.as_bytes(),
+        );
+        format!("{input}.{}", base64url::encode(mac.as_ref()))
+    };
+    let secret = [9u8; 32];
+    let allowed = [Algorithm::Hs256];
+    let verified = Jwt::parse(&sign(&secret))
+        .unwrap()
+        .verify_hmac(&secret, &allowed)
+        .unwrap();
+    assert_eq!(verified.algorithm(), Algorithm::Hs256);
+    // another secret
+    assert!(matches!(
+        Jwt::parse(&sign(&[8u8; 32]))
+            .unwrap()
+            .verify_hmac(&secret, &allowed),
+        Err(Error::Signature(SignatureError::Invalid))
+    ));
+    // a short secret is refused even when the tag matches it
+    let short = [9u8; 31];
+    assert!(matches!(
+        Jwt::parse(&sign(&short))
+            .unwrap()
+            .verify_hmac(&short, &allowed),
+        Err(Error::Key(KeyError::HmacSecretTooShort { len: 31 }))
+    ));
+    // a truncated tag
+    let token = sign(&secret);
+    let truncated = &token[..token.len() - 3];
+    assert!(matches!(
+        Jwt::parse(truncated)
+            .unwrap()
+            .verify_hmac(&secret, &allowed),
+        Err(Error::Signature(SignatureError::Length { .. }))
     ));
 }
 
