@@ -21,6 +21,11 @@ and DPoP (RFC 9449), on top of [`auth0_api`].
   requirement (RFC 9470: an `acr`, a recent `auth_time`): 401
   `insufficient_user_authentication` with `acr_values`/`max_age`. In a
   handler, `step_up.check(&claims)?`.
+- [`resource_metadata_routes`] serves the RFC 9728 document of
+  [`ApiClientOptions::resource_metadata`] (with CORS and caching headers),
+  outside the middleware, at the URL every challenge names in
+  `resource_metadata`: what an MCP client needs to find the authorization
+  server from a 401.
 
 Every response is [`auth0_api::ErrorResponse`], the one the axum and tonic
 integrations send too: the rules of what a refusal says live in
@@ -172,6 +177,9 @@ pub use require_scopes::{RequireScopes, RequireScopesService};
 
 mod require_step_up;
 pub use require_step_up::{RequireStepUp, RequireStepUpService};
+
+mod resource_metadata_routes;
+pub use resource_metadata_routes::resource_metadata_routes;
 
 mod response_future;
 
