@@ -7,7 +7,8 @@ use jose_core::{Algorithm, Jwk, VerifyingKey};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::rsa::PublicKeyComponents;
 use ring::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RSA_PSS_SHA256,
+    RsaKeyPair,
 };
 
 use crate::bundled_keys;
@@ -182,6 +183,36 @@ impl SigningKey {
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| KeyError::Random),
         }
+    }
+}
+
+impl SigningKey {
+    /// Signs `message` with RSASSA-PSS, SHA-256, MGF1-SHA-256 and a 32-byte
+    /// salt: a `PS256` JWS signature (RFC 7518 section 3.5).
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::Public`] with
+    /// [`IncompatibleAlgorithm`](jose_core::KeyError::IncompatibleAlgorithm)
+    /// for a P-256 key; [`KeyError::Random`] when the system random
+    /// generator fails.
+    pub fn sign_ps256(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let Pair::Rsa(pair) = &*self.pair else {
+            return Err(KeyError::Public(
+                jose_core::KeyError::IncompatibleAlgorithm {
+                    alg: Algorithm::Ps256,
+                },
+            ));
+        };
+        let mut signature = vec![0; pair.public().modulus_len()];
+        pair.sign(
+            &RSA_PSS_SHA256,
+            &SystemRandom::new(),
+            message,
+            &mut signature,
+        )
+        .map_err(|_| KeyError::Random)?;
+        Ok(signature)
     }
 }
 

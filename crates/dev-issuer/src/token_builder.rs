@@ -65,6 +65,29 @@ pub struct TokenBuilder<'a> {
     kid: Kid,
     header: Map<String, Value>,
     breakage: Option<Breakage>,
+    signing: Signing,
+}
+
+/// How a well-formed token is signed.
+#[derive(Debug, Clone, Default)]
+enum Signing {
+    /// With the current key, in its algorithm (RS256 or ES256).
+    #[default]
+    Current,
+    /// With the current RSA key, in PS256.
+    Ps256,
+    /// HS256 with a secret the test chose.
+    Hs256(HmacSecret),
+}
+
+/// An HMAC secret, kept out of `Debug`.
+#[derive(Clone)]
+struct HmacSecret(Vec<u8>);
+
+impl std::fmt::Debug for HmacSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HmacSecret(..)")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +124,7 @@ impl<'a> TokenBuilder<'a> {
             kid: Kid::Current,
             header: Map::new(),
             breakage: None,
+            signing: Signing::Current,
         }
     }
 
@@ -295,6 +319,26 @@ impl<'a> TokenBuilder<'a> {
         self
     }
 
+    // ===== algorithm =====
+
+    /// Signed `PS256` (RSASSA-PSS, SHA-256) with the current key, which
+    /// must be an RSA key, under its `kid`: what an Auth0 API set to PS256
+    /// receives. The key is the same one published for RS256; a verifier
+    /// accepts the token only if its allowlist names PS256.
+    pub fn ps256(&mut self) -> &mut Self {
+        self.signing = Signing::Ps256;
+        self
+    }
+
+    /// Signed `HS256` with `secret` (an API's signing secret, as Auth0 has
+    /// for APIs set to HS256), without a `kid` unless one is set with
+    /// [`TokenBuilder::kid`]. Signed with the public key's bytes or PEM
+    /// text, this is also the key-confusion attack.
+    pub fn hs256_with_secret(&mut self, secret: impl AsRef<[u8]>) -> &mut Self {
+        self.signing = Signing::Hs256(HmacSecret(secret.as_ref().to_vec()));
+        self
+    }
+
     // ===== breakage =====
 
     /// Signed with a key the issuer never publishes, under a `kid` no JWKS
@@ -371,7 +415,41 @@ impl<'a> TokenBuilder<'a> {
         let claims = self.claims();
         let current = self.state.current_key();
         let token = match self.breakage {
-            None => compact::sign(&current, &self.header_for(&current, None), &claims)?,
+            None => match &self.signing {
+                Signing::Current => {
+                    compact::sign(&current, &self.header_for(&current, None), &claims)?
+                }
+                Signing::Ps256 => {
+                    let mut header = self.header_for(&current, None);
+                    header.insert("alg".into(), "PS256".into());
+                    self.header_overrides(&mut header);
+                    let input = format!(
+                        "{}.{}",
+                        compact::segment(&header),
+                        compact::segment(&claims)
+                    );
+                    let signature = current.sign_ps256(input.as_bytes())?;
+                    format!("{input}.{}", base64url::encode(&signature))
+                }
+                Signing::Hs256(secret) => {
+                    let mut header = self.header_for(&current, None);
+                    if matches!(self.kid, Kid::Current) {
+                        header.remove("kid");
+                    }
+                    header.insert("alg".into(), "HS256".into());
+                    self.header_overrides(&mut header);
+                    let input = format!(
+                        "{}.{}",
+                        compact::segment(&header),
+                        compact::segment(&claims)
+                    );
+                    let tag = hmac::sign(
+                        &hmac::Key::new(hmac::HMAC_SHA256, &secret.0),
+                        input.as_bytes(),
+                    );
+                    format!("{input}.{}", base64url::encode(tag.as_ref()))
+                }
+            },
             Some(Breakage::UnknownKey) => {
                 let kid = format!("unknown-{}", random_id(9)?);
                 let key = self.state.outsider();
@@ -402,6 +480,11 @@ impl<'a> TokenBuilder<'a> {
             }
         };
         Ok(token)
+    }
+
+    /// The caller's header members win over the algorithm's `alg`.
+    fn header_overrides(&self, header: &mut Map<String, Value>) {
+        header.extend(self.header.clone());
     }
 
     /// The header for a token signed by `key`: `alg`, `typ`, the chosen
