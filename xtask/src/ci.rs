@@ -67,31 +67,61 @@ const PLAIN_TESTS: Step = Step {
 const LEAN_CRATES: &[&str] = &["jose-core", "dpop"];
 const FORBIDDEN_IN_LEAN: &[&str] = &["tokio", "reqwest", "hyper", "openssl-sys", "aws-lc-sys"];
 
+/// What no crate of the workspace may pull in, with any feature, even for
+/// tests: the only crypto library is ring (DESIGN.md).
+const FORBIDDEN_ANYWHERE: &[&str] = &["openssl", "openssl-sys", "aws-lc-rs", "aws-lc-sys"];
+
+/// The names `cargo tree` prints with `args`, one per line.
+fn tree_names(cargo: &str, args: &[&str]) -> Result<Vec<String>, String> {
+    let output = Command::new(cargo)
+        .args(["tree", "--quiet", "--prefix", "none"])
+        .args(args)
+        .output()
+        .map_err(|e| format!("could not run cargo tree: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo tree {} failed", args.join(" ")));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect())
+}
+
 /// Checks that `jose-core` and `dpop` pull in no async runtime, HTTP stack
-/// or second crypto library (DESIGN.md: users may depend on them alone).
+/// or second crypto library (DESIGN.md: users may depend on them alone),
+/// and that nothing in the workspace pulls in OpenSSL or aws-lc.
 fn check_lean_dependencies(cargo: &str) -> Result<(), String> {
     for krate in LEAN_CRATES {
-        let output = Command::new(cargo)
-            .args([
-                "tree", "--quiet", "-p", krate, "-e", "normal", "--prefix", "none",
-            ])
-            .output()
-            .map_err(|e| format!("could not run cargo tree: {e}"))?;
-        if !output.status.success() {
-            return Err(format!("cargo tree -p {krate} failed"));
-        }
-        let tree = String::from_utf8_lossy(&output.stdout);
-        let found: Vec<&str> = tree
-            .lines()
-            .filter_map(|line| line.split_whitespace().next())
-            .filter(|name| FORBIDDEN_IN_LEAN.contains(name))
-            .collect();
+        let names = tree_names(cargo, &["-p", krate, "-e", "normal"])?;
+        let found = forbidden(&names, FORBIDDEN_IN_LEAN);
         if !found.is_empty() {
             return Err(format!("{krate} depends on {}", found.join(", ")));
         }
         println!("    {krate}: no {}", FORBIDDEN_IN_LEAN.join(", no "));
     }
+    let names = tree_names(
+        cargo,
+        &["--workspace", "--all-features", "-e", "normal,build,dev"],
+    )?;
+    let found = forbidden(&names, FORBIDDEN_ANYWHERE);
+    if !found.is_empty() {
+        return Err(format!("the workspace depends on {}", found.join(", ")));
+    }
+    println!("    workspace: no {}", FORBIDDEN_ANYWHERE.join(", no "));
     Ok(())
+}
+
+/// The entries of `names` on the `forbidden` list, each once.
+fn forbidden<'a>(names: &'a [String], forbidden: &[&str]) -> Vec<&'a str> {
+    let mut found: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|name| forbidden.contains(name))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 /// The workspace's crates that may be published: those whose manifest does
@@ -310,10 +340,22 @@ mod tests {
     /// passes, and fails on anything else.
     #[cfg(unix)]
     fn fake_cargo(dir: &TempDir, name: &str, jose_core: &str, dpop: &str) -> String {
+        fake_cargo_with(dir, name, jose_core, dpop, "ring v0.17.14\n")
+    }
+
+    fn fake_cargo_with(
+        dir: &TempDir,
+        name: &str,
+        jose_core: &str,
+        dpop: &str,
+        workspace: &str,
+    ) -> String {
         let body = format!(
             "case \"$*\" in\n\
-             'tree --quiet -p jose-core -e normal --prefix none') printf '%s' '{jose_core}' ;;\n\
-             'tree --quiet -p dpop -e normal --prefix none') printf '%s' '{dpop}' ;;\n\
+             'tree --quiet --prefix none -p jose-core -e normal') printf '%s' '{jose_core}' ;;\n\
+             'tree --quiet --prefix none -p dpop -e normal') printf '%s' '{dpop}' ;;\n\
+             'tree --quiet --prefix none --workspace --all-features -e normal,build,dev') \
+             printf '%s' '{workspace}' ;;\n\
              *) echo \"unexpected arguments: $*\" >&2; exit 3 ;;\n\
              esac\n"
         );
@@ -340,7 +382,7 @@ mod tests {
         let cargo = fake_cargo(&dir, "heavy", clean, heavy);
         assert_eq!(
             check_lean_dependencies(&cargo),
-            Err("dpop depends on tokio, hyper".to_owned())
+            Err("dpop depends on hyper, tokio".to_owned())
         );
 
         // jose-core is checked first, and the first offender stops the check.
@@ -353,12 +395,29 @@ mod tests {
         let failing = script(&dir, "failing", "exit 101\n");
         assert_eq!(
             check_lean_dependencies(&failing),
-            Err("cargo tree -p jose-core failed".to_owned())
+            Err("cargo tree -p jose-core -e normal failed".to_owned())
         );
 
         let missing = dir.0.join("no-such-cargo");
         let error = check_lean_dependencies(missing.to_str().unwrap()).unwrap_err();
         assert!(error.starts_with("could not run cargo tree: "), "{error}");
+    }
+
+    #[test]
+    fn no_crate_of_the_workspace_may_pull_in_openssl_or_aws_lc() {
+        let dir = TempDir::new("anywhere");
+        let lean = "jose-core v0.1.0\nring v0.17.14\n";
+        // openssl-probe only finds certificate directories: not OpenSSL.
+        let fine = "auth0-api v0.1.0\nopenssl-probe v0.1.6\nring v0.17.14\n";
+        let cargo = fake_cargo_with(&dir, "fine", lean, lean, fine);
+        assert_eq!(check_lean_dependencies(&cargo), Ok(()));
+
+        let tls = "redis v1.8.0\naws-lc-rs v1.13.0\naws-lc-sys v0.29.0\naws-lc-rs v1.13.0\n";
+        let cargo = fake_cargo_with(&dir, "tls", lean, lean, tls);
+        assert_eq!(
+            check_lean_dependencies(&cargo),
+            Err("the workspace depends on aws-lc-rs, aws-lc-sys".to_owned())
+        );
     }
 
     // One test for every fake npm, as for the fake cargos above.
