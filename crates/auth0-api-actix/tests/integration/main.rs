@@ -17,4 +17,5 @@ mod example_app;
 mod example_api;
 mod extractors;
 mod middleware;
+mod resource_side;
 mod support;
