@@ -27,11 +27,15 @@ and DPoP (RFC 9449), on top of [`auth0_api`].
   `resource_metadata`: what an MCP client needs to find the authorization
   server from a 401.
 
-Every response is [`auth0_api::ErrorResponse`], the one the axum and tonic
-integrations send too: the rules of what a refusal says live in
-`auth0-api`. This is a crate of its own, not a feature of `auth0-api`, so
-that `auth0-api` stays framework-agnostic and this crate follows
-actix-web's releases without touching the verification code.
+Every refusal is an [`auth0_api::ErrorResponse`], the parts the axum and
+tonic integrations build theirs from too: the rules of what a refusal says
+live in `auth0-api`. actix-web 4 is built on `http` 0.2 and `auth0-api` on
+`http` 1, so the request's headers and path are copied across once per
+request, every value of every header kept.
+
+This is a crate of its own, not a feature of `auth0-api`, so that
+`auth0-api` stays framework-agnostic and this crate follows actix-web's
+releases without touching the verification code.
 
 # Example
 
@@ -195,4 +199,6 @@ pub mod future {
 
 // ===== Re-exports: the types of auth0-api this crate's API works with =====
 
-pub use auth0_api::{ApiClient, ApiClientOptions, AuthError, Claims, PublicUrl, StepUp};
+pub use auth0_api::{
+    ApiClient, ApiClientOptions, AuthError, Claims, ProtectedResourceMetadata, PublicUrl, StepUp,
+};
