@@ -321,3 +321,32 @@ async fn require_step_up_asks_for_a_recent_login() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_path_with_dot_segments_is_refused_before_the_proof() {
+    within(async {
+        let env = Env::start().await;
+        let app = init_service(
+            App::new()
+                .route("/orders/{tail:.*}", web::get().to(sub))
+                .wrap(env.verifier(PUBLIC_URL).middleware()),
+        )
+        .await;
+        let key = ProofKey::generate().unwrap();
+        let token = env.bound_token(&key);
+        let dpop = format!("DPoP {token}");
+        // The raw path reaches the core, percent-encoding and all: the
+        // proof's URL would resolve `..`, the router does not.
+        let url = "https://api.example.com/orders/%2e%2e/admin";
+        let good = proof(&key, "GET", url, &token);
+        let headers = [("authorization", dpop.as_str()), ("dpop", good.as_str())];
+        let reply = call(
+            &app,
+            request("GET", "/orders/%2e%2e/admin", &headers).to_request(),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
+        assert_eq!(reply.error(), "invalid_request");
+    })
+    .await;
+}
