@@ -12,7 +12,8 @@ use crate::error::{AuthError, AuthErrorKind};
 use crate::resolver::ResolverContext;
 use crate::token_cache::{self, Claim, TokenCache};
 
-/// Access tokens are RS256, as Auth0 signs them.
+/// Access tokens are RS256 by default, as Auth0 signs them; the options'
+/// `algorithms` replace this allowlist.
 pub(crate) const ACCESS_TOKEN_ALGORITHMS: [Algorithm; 1] = [Algorithm::Rs256];
 
 /// The `typ` values an access token may carry (RFC 9068 section 2.1; media
@@ -26,15 +27,23 @@ pub(crate) struct TokenVerifier<'a> {
     pub(crate) validation: &'a ValidationTemplate,
     pub(crate) limits: &'a Limits,
     pub(crate) cache: &'a Arc<TokenCache<CachedToken>>,
+    /// The access-token algorithm allowlist (`ACCESS_TOKEN_ALGORITHMS` by
+    /// default).
+    pub(crate) algorithms: &'a [Algorithm],
+    /// The HS256 secret; set only when HS256 is on `algorithms`.
+    pub(crate) hs256_secret: Option<&'a token_exchange::Secret>,
+    /// Keys to verify with instead of discovered ones.
+    pub(crate) static_keys: Option<&'a Arc<jose_core::KeySet>>,
 }
 
 /// What the verified-token cache keeps: the verified token, and the key
 /// that verified it, whose presence in the issuer's current key set is
-/// checked again on every hit.
+/// checked again on every hit (none for HS256: the secret is fixed for the
+/// client's life).
 #[derive(Debug, Clone)]
 pub(crate) struct CachedToken {
     jwt: Arc<VerifiedJwt>,
-    key: SelectedKey,
+    key: Option<SelectedKey>,
 }
 
 /// The answer of [`TokenVerifier::lookup`].
@@ -197,16 +206,45 @@ impl TokenVerifier<'_> {
     /// issuer still accepted for this request.
     async fn key_still_published(&self, cached: &CachedToken, request: RequestInfo<'_>) -> bool {
         let issuer = issuer_of(&cached.jwt);
+        // The allowlist is the client's, fixed for its life, as is the
+        // cache: checked again all the same, so an entry can only ever be
+        // one this client would verify now.
+        let alg = cached.jwt.algorithm();
+        if !self.algorithms.contains(&alg) {
+            return false;
+        }
         if self.check_issuer_allowed(issuer, request).await.is_err() {
             return false;
         }
-        let current = self
-            .discovery
-            .key_for(issuer, cached.jwt.header().kid(), cached.jwt.algorithm())
-            .await;
+        let Some(cached_key) = &cached.key else {
+            // HMAC: verified with the secret, which cannot change.
+            return alg == Algorithm::Hs256 && self.hs256_secret.is_some();
+        };
+        let current = self.key_for(issuer, cached.jwt.header().kid(), alg).await;
         // The same key of the same key set: a set fetched again, even with
         // this key in it, costs one verification more, never a wrong answer.
-        matches!(current, Ok(key) if std::ptr::eq(key.key(), cached.key.key()))
+        matches!(current, Ok(key) if std::ptr::eq(key.key(), cached_key.key()))
+    }
+
+    /// The key for a token of `issuer` (an accepted one): from the static
+    /// keys when configured (no network), else discovered.
+    async fn key_for(
+        &self,
+        issuer: &str,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<SelectedKey, AuthError> {
+        match self.static_keys {
+            Some(keys) => SelectedKey::select(keys, kid, alg).map_err(|e| {
+                AuthError::new(AuthErrorKind::InvalidToken, e.to_string())
+                    .with_source(JoseError::from(e))
+            }),
+            None => self
+                .discovery
+                .key_for(issuer, kid, alg)
+                .await
+                .map_err(discovery_error),
+        }
     }
 
     /// The token's syntax only: nothing in it is trusted yet.
@@ -235,7 +273,7 @@ impl TokenVerifier<'_> {
         } = unverified;
         let header = jwt.header();
         let alg = header
-            .algorithm(&ACCESS_TOKEN_ALGORITHMS)
+            .algorithm(self.algorithms)
             .map_err(|e| invalid_token(e.into()))?;
         if let Some(typ) = header.typ()
             && !ACCESS_TOKEN_TYPES
@@ -276,16 +314,26 @@ impl TokenVerifier<'_> {
             .refuse_early(&jwt)
             .map_err(|e| invalid_token(e.into()))?;
 
-        let key = self
-            .discovery
-            .key_for(issuer, header.kid(), alg)
-            .await
-            .map_err(discovery_error)?;
         // Consumed, so the claims move into `verified` and on to the caller
-        // without a copy.
-        let verified = jwt
-            .verify(&key, &ACCESS_TOKEN_ALGORITHMS)
-            .map_err(invalid_token)?;
+        // without a copy. HS256 goes to the secret only, never to a
+        // published key; every other algorithm to a key, never the secret.
+        let (verified, key) = if alg == Algorithm::Hs256 {
+            let secret = self.hs256_secret.ok_or_else(|| {
+                // Unreachable by configuration: HS256 allowed requires one.
+                AuthError::new(
+                    AuthErrorKind::InvalidToken,
+                    "HS256 tokens are not accepted: no secret is configured",
+                )
+            })?;
+            let verified = jwt
+                .verify_hmac(secret.expose_secret().as_bytes(), self.algorithms)
+                .map_err(invalid_token)?;
+            (verified, None)
+        } else {
+            let key = self.key_for(issuer, header.kid(), alg).await?;
+            let verified = jwt.verify(&key, self.algorithms).map_err(invalid_token)?;
+            (verified, Some(key))
+        };
         validation
             .validate(&verified)
             .map_err(|e| invalid_token(e.into()))?;

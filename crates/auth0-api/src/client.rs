@@ -66,6 +66,9 @@ struct Inner {
     /// The completed RFC 9728 document and its URL, when advertised.
     resource_metadata: Option<(ProtectedResourceMetadata, Arc<str>)>,
     token_cache: Arc<TokenCache<CachedToken>>,
+    algorithms: Vec<jose_core::Algorithm>,
+    hs256_secret: Option<token_exchange::Secret>,
+    static_keys: Option<Arc<jose_core::KeySet>>,
 }
 
 impl ApiClient {
@@ -170,6 +173,9 @@ impl ApiClient {
         });
         Ok(Self {
             inner: Arc::new(Inner {
+                algorithms: checked.algorithms,
+                hs256_secret: checked.hs256_secret,
+                static_keys: checked.static_keys,
                 policy,
                 resource_metadata,
                 mode: options.mode(),
@@ -187,6 +193,70 @@ impl ApiClient {
                 options,
             }),
         })
+    }
+
+    /// Loads the discovery document and key set of every configured
+    /// domain now, so that the first request fetches nothing: call it at
+    /// start-up, or from a readiness probe.
+    ///
+    /// What it loads: for [`domain`](ApiClientOptions::domain) and every
+    /// entry of [`domains`](ApiClientOptions::domains), the discovery
+    /// document and the JWKS it names, into the cache requests use (so a
+    /// token from one of them then costs no fetch while they are fresh).
+    /// With a [`domains_resolver`](ApiClientOptions::domains_resolver), the
+    /// accepted domains are only known per request: only `domain`, when
+    /// set, is loaded, and nothing else. With
+    /// [static keys](ApiClientOptions::static_keys), or when only HS256 is
+    /// allowed, there is nothing to load and it returns `Ok(())` at once,
+    /// making no network call.
+    ///
+    /// # Errors
+    ///
+    /// A [`WarmUpError`] naming the first issuer that failed, what failed
+    /// (its discovery document, its key set, or a key set without a usable
+    /// key), and the cause, readable as is by an operator.
+    pub async fn warm_up(&self) -> Result<(), WarmUpError> {
+        let inner = &self.inner;
+        if inner.static_keys.is_some() || inner.algorithms.iter().all(|a| a.is_symmetric()) {
+            return Ok(());
+        }
+        let issuers: Vec<&str> = match &inner.issuers {
+            Issuers::Fixed(list) => list.iter().map(String::as_str).collect(),
+            Issuers::Resolver(_) => inner.home_issuer.iter().map(String::as_str).collect(),
+        };
+        for issuer in issuers {
+            let failed = |stage: WarmUpStage| {
+                move |e: oidc_discovery::Error| WarmUpError {
+                    issuer: issuer.to_owned(),
+                    stage,
+                    source: Some(Arc::new(e)),
+                }
+            };
+            let document = inner
+                .discovery
+                .document(issuer)
+                .await
+                .map_err(failed(WarmUpStage::Discovery))?;
+            let keys = inner
+                .discovery
+                .key_set(document.jwks_uri())
+                .await
+                .map_err(failed(WarmUpStage::KeySet))?;
+            let usable = keys.keys().iter().any(|k| {
+                inner
+                    .algorithms
+                    .iter()
+                    .any(|a| k.check_usable_for(*a).is_ok())
+            });
+            if !usable {
+                return Err(WarmUpError {
+                    issuer: issuer.to_owned(),
+                    stage: WarmUpStage::NoUsableKey,
+                    source: None,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// How the verified-token cache has done so far: hits, misses, and
@@ -480,6 +550,9 @@ impl ApiClient {
             validation: &self.inner.validation,
             limits: &self.inner.limits,
             cache: &self.inner.token_cache,
+            algorithms: &self.inner.algorithms,
+            hs256_secret: self.inner.hs256_secret.as_ref(),
+            static_keys: self.inner.static_keys.as_ref(),
         }
     }
 
@@ -605,6 +678,64 @@ fn proof_error(error: dpop::Error) -> AuthError {
         e = e.with_nonce(nonce);
     }
     e.with_source(error)
+}
+
+/// What [`ApiClient::warm_up`] could not load, for which issuer, and why.
+///
+/// Its `Display` is meant for an operator's log:
+/// `warm-up of https://tenant.auth0.com/ failed: could not load its discovery document: ...`.
+#[derive(Debug, Clone)]
+pub struct WarmUpError {
+    issuer: String,
+    stage: WarmUpStage,
+    source: Option<Arc<oidc_discovery::Error>>,
+}
+
+/// The step of [`ApiClient::warm_up`] that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WarmUpStage {
+    /// Fetching or accepting the issuer's discovery document.
+    Discovery,
+    /// Fetching or accepting the key set (`jwks_uri`) it names.
+    KeySet,
+    /// The key set holds no key for an allowed algorithm.
+    NoUsableKey,
+}
+
+impl WarmUpError {
+    /// The issuer (`https://domain/`) that failed.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// What failed.
+    pub fn stage(&self) -> WarmUpStage {
+        self.stage
+    }
+}
+
+impl fmt::Display for WarmUpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.stage {
+            WarmUpStage::Discovery => "could not load its discovery document",
+            WarmUpStage::KeySet => "could not load its key set (JWKS)",
+            WarmUpStage::NoUsableKey => "its key set has no key for an allowed algorithm",
+        };
+        write!(f, "warm-up of {} failed: {what}", self.issuer)?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for WarmUpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl fmt::Debug for ApiClient {

@@ -136,7 +136,7 @@ mod claims;
 pub use claims::Claims;
 
 mod client;
-pub use client::ApiClient;
+pub use client::{ApiClient, WarmUpError, WarmUpStage};
 
 mod configuration;
 pub use configuration::ConfigurationError;
@@ -181,6 +181,7 @@ mod readme {}
 
 // Each item keeps its own summary: a doc comment on a multi-item `pub use`
 // would be copied onto every item (a rustdoc quirk).
+pub use jose_core::{Algorithm, KeySet, VerifyingKey};
 pub use jose_core::{Clock, ManualClock, SystemClock};
 
 /// DPoP: replay caches and server nonces to configure, and proof creation

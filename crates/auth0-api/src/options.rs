@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dpop::{NonceSource, ReplayCache};
-use jose_core::{Clock, SystemClock};
+use jose_core::{Algorithm, Clock, KeySet, SystemClock};
 use oidc_discovery::{DocumentStore, Fetcher};
 use token_exchange::Secret;
 
@@ -57,6 +57,9 @@ pub(crate) enum Domains {
 /// | [`clock`](Self::clock) | system clock | for tests |
 /// | [`resource_metadata`](Self::resource_metadata) | none | advertise the RFC 9728 document: `resource_metadata` in every challenge |
 /// | [`permissions_as_scopes`](Self::permissions_as_scopes) | false | `permissions` entries count as scopes |
+/// | [`algorithms`](Self::algorithms) | `RS256` (`HS256` with a secret) | the access-token algorithm allowlist |
+/// | [`hs256_secret`](Self::hs256_secret) | none | the API's HS256 signing secret (at least 32 bytes) |
+/// | [`static_keys`](Self::static_keys), [`jwks_json`](Self::jwks_json), [`pem_public_key`](Self::pem_public_key) | none | verify with these keys: no discovery, no network |
 ///
 /// Whatever the options, the discovery and JWKS cache asks a failing
 /// issuer at most once per 5 s (the failure is remembered meanwhile, or a
@@ -86,6 +89,11 @@ pub struct ApiClientOptions {
     pub(crate) permissions_as_scopes: bool,
     pub(crate) token_cache_entries: usize,
     pub(crate) token_cache_bytes: usize,
+    pub(crate) algorithms: Option<Vec<Algorithm>>,
+    pub(crate) hs256_secret: Option<Secret>,
+    pub(crate) static_set: Option<Arc<KeySet>>,
+    pub(crate) static_jwks: Vec<String>,
+    pub(crate) static_pem: Vec<(String, String)>,
 }
 
 impl ApiClientOptions {
@@ -126,6 +134,11 @@ impl ApiClientOptions {
             permissions_as_scopes: false,
             token_cache_entries: 100_000,
             token_cache_bytes: 64 << 20,
+            algorithms: None,
+            hs256_secret: None,
+            static_set: None,
+            static_jwks: Vec::new(),
+            static_pem: Vec::new(),
         }
     }
 
@@ -433,6 +446,114 @@ impl ApiClientOptions {
         self
     }
 
+    /// The access-token signature algorithms accepted: a token whose `alg`
+    /// is not listed is refused before any key is looked up or fetched.
+    ///
+    /// `RS256` and `PS256` are verified with the issuer's published RSA
+    /// keys (a key whose JWK says `"alg": "RS256"` never verifies `PS256`,
+    /// nor the reverse); `HS256` only with
+    /// [`hs256_secret`](Self::hs256_secret), which it requires, and never
+    /// with a published key. An empty list, `HS256` without a secret, or a
+    /// secret with a list lacking `HS256`, is a
+    /// [`ConfigurationError`](crate::ConfigurationError).
+    ///
+    /// ```
+    /// use auth0_api::{Algorithm, ApiClient, ApiClientOptions};
+    ///
+    /// // An API whose Auth0 signing algorithm was switched to PS256: both
+    /// // are accepted while tokens of the old one are still in use.
+    /// let api = ApiClient::new(
+    ///     ApiClientOptions::new("my-tenant.us.auth0.com", "https://api.example.com")
+    ///         .algorithms([Algorithm::Rs256, Algorithm::Ps256]),
+    /// )?;
+    /// # let _ = api;
+    /// # Ok::<(), auth0_api::ConfigurationError>(())
+    /// ```
+    ///
+    /// Default: `RS256` only, as Auth0 signs access tokens by default; with
+    /// an [`hs256_secret`](Self::hs256_secret), `HS256` only.
+    #[must_use]
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        let mut list = Vec::new();
+        for alg in algorithms {
+            if !list.contains(&alg) {
+                list.push(alg);
+            }
+        }
+        self.algorithms = Some(list);
+        self
+    }
+
+    /// The API's HS256 signing secret (Auth0 dashboard: the API's settings,
+    /// signing algorithm HS256). Setting it makes HS256 the API's
+    /// algorithm: unless [`algorithms`](Self::algorithms) says otherwise,
+    /// only HS256 tokens are accepted then, and RS256 ones are refused. An
+    /// HS256 token is verified with this secret only (constant-time, ring's
+    /// HMAC), never with a published key; an RS256 or PS256 token never
+    /// with the secret.
+    ///
+    /// The secret is held in a [`Secret`] (wiped on drop, never in `Debug`
+    /// or errors) and must be at least 32 bytes, else
+    /// [`ConfigurationError::Hs256SecretTooShort`](crate::ConfigurationError::Hs256SecretTooShort).
+    ///
+    /// Default: none; HS256 tokens are refused.
+    #[must_use]
+    pub fn hs256_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.hs256_secret = Some(secret.into());
+        self
+    }
+
+    /// Verify tokens with these keys, for the issuers of
+    /// [`domain`](Self::domain) or the [`domains`](Self::domains) list: no
+    /// discovery document and no JWKS is ever fetched, and no network
+    /// call is made at all. A token naming another issuer is refused as
+    /// always. Not with a [`domains_resolver`](Self::domains_resolver)
+    /// (a [`ConfigurationError`](crate::ConfigurationError)).
+    ///
+    /// Each key went through jose-core's checks when the set was made
+    /// ([`KeySet::from_slice`], [`VerifyingKey::from_pem`](jose_core::VerifyingKey::from_pem));
+    /// a set without usable keys, or with a rejected entry, is refused by
+    /// [`ApiClient::new`](crate::ApiClient::new). Keys are chosen by `kid`,
+    /// as from a JWKS.
+    ///
+    /// Default: none; keys are discovered.
+    #[must_use]
+    pub fn static_keys(mut self, keys: KeySet) -> Self {
+        self.static_set = Some(Arc::new(keys));
+        self
+    }
+
+    /// As [`static_keys`](Self::static_keys), from a JWKS document (the
+    /// issuer's `/.well-known/jwks.json`, saved). Parsed and checked by
+    /// [`ApiClient::new`](crate::ApiClient::new); may be combined with
+    /// [`static_keys`](Self::static_keys), other documents and
+    /// [`pem_public_key`](Self::pem_public_key): the keys of all of them
+    /// are used.
+    ///
+    /// Default: none.
+    #[must_use]
+    pub fn jwks_json(mut self, jwks: impl Into<String>) -> Self {
+        self.static_jwks.push(jwks.into());
+        self
+    }
+
+    /// As [`static_keys`](Self::static_keys), from a PEM public key
+    /// (`PUBLIC KEY`: RSA or P-256; or `RSA PUBLIC KEY`), published under
+    /// `kid` (tokens must name it in their header, as Auth0's do). Parsed
+    /// and checked by [`ApiClient::new`](crate::ApiClient::new); may be
+    /// called for several keys.
+    ///
+    /// Default: none.
+    #[must_use]
+    pub fn pem_public_key(mut self, kid: impl Into<String>, pem: impl Into<String>) -> Self {
+        self.static_pem.push((kid.into(), pem.into()));
+        self
+    }
+
+    pub(crate) fn has_static_keys(&self) -> bool {
+        self.static_set.is_some() || !self.static_jwks.is_empty() || !self.static_pem.is_empty()
+    }
+
     pub(crate) fn mode(&self) -> DpopMode {
         match (self.dpop_enabled, self.dpop_required) {
             (false, _) => DpopMode::Disabled,
@@ -454,6 +575,12 @@ impl fmt::Debug for ApiClientOptions {
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("dpop_mode", &self.mode())
+            .field("algorithms", &self.algorithms)
+            .field(
+                "hs256_secret",
+                &self.hs256_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("static_keys", &self.has_static_keys())
             .finish_non_exhaustive()
     }
 }

@@ -82,6 +82,9 @@ impl KeyRing {
 fn fresh_key(algorithm: Algorithm, bundled: usize) -> Result<SigningKey, KeyError> {
     match algorithm {
         Algorithm::Es256 => SigningKey::generate_es256(),
+        Algorithm::Ps256 => {
+            SigningKey::bundled_test_rsa(bundled % ROTATION_LEN)?.with_algorithm(Algorithm::Ps256)
+        }
         _ => SigningKey::bundled_test_rsa(bundled % ROTATION_LEN),
     }
 }

@@ -29,6 +29,9 @@ pub struct SigningKey {
     kid: String,
     pair: Arc<Pair>,
     public: VerifyingKey,
+    /// What [`SigningKey::sign`] signs and the JWK's `alg` says: the key
+    /// type's algorithm, or PS256 for an RSA key set so.
+    alg: Algorithm,
 }
 
 enum Pair {
@@ -112,9 +115,30 @@ impl SigningKey {
         public.set_kid(kid.clone());
         Ok(Self {
             kid,
+            alg: public.algorithm(),
             pair: Arc::new(pair),
             public,
         })
+    }
+
+    /// The same key, signing (and published for) `alg`: `RS256` or
+    /// `PS256` for an RSA key, `ES256` for a P-256 key. An issuer whose
+    /// first key is set to PS256 signs PS256 tokens and publishes the key
+    /// with `"alg": "PS256"`, as an Auth0 API set to PS256.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::Public`] with
+    /// [`IncompatibleAlgorithm`](jose_core::KeyError::IncompatibleAlgorithm)
+    /// for an algorithm the key type cannot sign.
+    pub fn with_algorithm(mut self, alg: Algorithm) -> Result<Self, KeyError> {
+        if !self.public.algorithms().contains(&alg) {
+            return Err(KeyError::Public(
+                jose_core::KeyError::IncompatibleAlgorithm { alg },
+            ));
+        }
+        self.alg = alg;
+        Ok(self)
     }
 
     /// The same key published under `kid`.
@@ -132,7 +156,7 @@ impl SigningKey {
 
     /// The algorithm this key signs with.
     pub fn algorithm(&self) -> Algorithm {
-        self.public.algorithm()
+        self.alg
     }
 
     /// The public key, with its `kid`.
@@ -164,7 +188,8 @@ impl SigningKey {
     }
 
     /// Signs `message` (a JWS signing input): RSASSA-PKCS1-v1_5 with SHA-256
-    /// for RSA, raw `r || s` ECDSA P-256 with SHA-256 for EC.
+    /// for RSA (RSASSA-PSS for a key set to PS256), raw `r || s` ECDSA
+    /// P-256 with SHA-256 for EC.
     ///
     /// # Errors
     ///
@@ -172,6 +197,7 @@ impl SigningKey {
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         let rng = SystemRandom::new();
         match &*self.pair {
+            Pair::Rsa(_) if self.alg == Algorithm::Ps256 => self.sign_ps256(message),
             Pair::Rsa(pair) => {
                 let mut signature = vec![0; pair.public().modulus_len()];
                 pair.sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)

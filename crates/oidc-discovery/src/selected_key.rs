@@ -23,6 +23,23 @@ impl SelectedKey {
         Some(Self { set, index })
     }
 
+    /// Chooses the key for `kid` and `alg` from a key set held without
+    /// discovery (static keys), as [`KeySet::select`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`KeySet::select`].
+    pub fn select(
+        set: &Arc<KeySet>,
+        kid: Option<&str>,
+        alg: jose_core::Algorithm,
+    ) -> Result<Self, jose_core::KeyError> {
+        let key = set.select(kid, alg)?;
+        Self::new(Arc::clone(set), key).ok_or_else(|| jose_core::KeyError::UnknownKid {
+            kid: jose_core::excerpt(kid.unwrap_or_default(), jose_core::EXCERPT_LEN),
+        })
+    }
+
     /// The key.
     pub fn key(&self) -> &VerifyingKey {
         // `index` was found in this very set, which is immutable.
