@@ -134,11 +134,10 @@ impl Verifier {
         let alg = header
             .algorithm(&config.algorithms)
             .map_err(Error::AlgorithmNotAllowed)?;
-        let key = proof_key(header.get("jwk"))?;
-
-        // Every claim check below is cheaper than the P-256 signature, so
-        // they run first: a stale, misdirected or unbound proof is refused
-        // without paying for a verification. Nothing they read is trusted
+        // Every claim check below is cheaper than the P-256 signature, and
+        // than building the key (its point is checked to be on the curve),
+        // so they run first: a stale, misdirected or unbound proof is
+        // refused without paying for either. Nothing they read is trusted
         // until the signature is checked, and nothing is returned or stored
         // before it: a proof that fails both checks is refused either way,
         // only the reason named differs.
@@ -174,6 +173,7 @@ impl Verifier {
         {
             return Err(Error::AthMismatch);
         }
+        let key = proof_key(header.get("jwk"))?;
         let jkt = key.thumbprint();
         if let Some(expected) = request.expected_jkt
             && expected != jkt
