@@ -84,9 +84,14 @@ assert_eq!(err.www_authenticate(), [
 # What is checked
 
 Access tokens: compact JWS only, size-capped before decoding, strict
-base64url, duplicate-free JSON; RS256 only (never `none`, never HS*), `crit`
+base64url, duplicate-free JSON; only the algorithms of
+[`ApiClientOptions::algorithms`] (RS256 by default; PS256 when listed; HS256
+only with [`ApiClientOptions::hs256_secret`], verified with that secret and
+never with a published key; never `none`), `crit`
 and `b64` refused; `typ` absent, `JWT`, `at+jwt` or `application/at+jwt`;
-the key chosen from the issuer's JWKS by exact `kid`, never from the token;
+the key chosen from the issuer's JWKS (or the
+[static keys](ApiClientOptions::static_keys)) by exact `kid`, never from the
+token, and limited to its JWK `alg` when it has one;
 `iss` one of the accepted domains *before* any network call and equal to
 the discovered issuer; `aud`; `exp` required; `nbf` honoured; `iat`
 required; numeric claims of the wrong type are errors, not "absent".
@@ -114,7 +119,7 @@ the token (`ath`) and its key (`cnf.jkt`), and accepted once (replay cache).
 
 | crate | role |
 | --- | --- |
-| `jose-core` | strict JWS/JWK, RS256/ES256 on ring, claim validation |
+| `jose-core` | strict JWS/JWK, RS256/PS256/ES256 on ring (HS256 with a secret), PEM public keys, claim validation |
 | `oidc-discovery` | discovery and JWKS fetching and caching |
 | `dpop` | RFC 9449 proofs: verification, replay, nonces, creation |
 | `token-exchange` | Token Vault, RFC 8693, on-behalf-of |

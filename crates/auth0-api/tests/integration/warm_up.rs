@@ -69,3 +69,45 @@ async fn warm_up_loads_every_listed_domain() {
     assert_eq!(fetches(&env), (1, 1));
     assert_eq!(fetches(&other), (1, 1));
 }
+
+#[tokio::test]
+async fn warm_up_names_a_key_set_without_a_key_for_the_allowed_algorithms() {
+    // The issuer publishes its key for RS256; the API accepts only PS256.
+    let env = Env::start().await;
+    let api = ApiClient::new(env.options().algorithms([auth0_api::Algorithm::Ps256])).unwrap();
+    let err = api.warm_up().await.unwrap_err();
+    assert_eq!(err.stage(), WarmUpStage::NoUsableKey);
+    assert!(
+        err.to_string().contains("no key for an allowed algorithm"),
+        "{err}"
+    );
+}
+
+#[derive(Debug)]
+struct Anyone;
+
+#[async_trait::async_trait]
+impl auth0_api::DomainsResolver for Anyone {
+    async fn allowed_domains(
+        &self,
+        context: &auth0_api::ResolverContext<'_>,
+    ) -> Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(vec![context.unverified_iss().to_owned()])
+    }
+}
+
+#[tokio::test]
+async fn with_a_resolver_warm_up_loads_only_the_home_domain() {
+    let env = Env::start().await;
+    let resolved_only = ApiClient::new(
+        auth0_api::ApiClientOptions::for_audience(env.issuer.audience())
+            .domains_resolver(std::sync::Arc::new(Anyone)),
+    )
+    .unwrap();
+    resolved_only.warm_up().await.unwrap();
+    assert_eq!(fetches(&env), (0, 0), "nothing is known to load");
+    let with_home =
+        ApiClient::new(env.options().domains_resolver(std::sync::Arc::new(Anyone))).unwrap();
+    with_home.warm_up().await.unwrap();
+    assert_eq!(fetches(&env), (1, 1));
+}
