@@ -164,7 +164,10 @@ impl Claims {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn require_scopes(&self, required: &[&str]) -> Result<(), AuthError> {
+    ///
+    /// `required` may hold `&str` or `String`, so a guard that keeps its
+    /// scopes passes them as they are.
+    pub fn require_scopes<S: AsRef<str>>(&self, required: &[S]) -> Result<(), AuthError> {
         self.require(required, |s| self.has_scope(s), "scope")
     }
 
@@ -173,22 +176,23 @@ impl Claims {
     /// # Errors
     ///
     /// As [`Claims::require_scopes`].
-    pub fn require_permissions(&self, required: &[&str]) -> Result<(), AuthError> {
+    pub fn require_permissions<S: AsRef<str>>(&self, required: &[S]) -> Result<(), AuthError> {
         self.require(required, |p| self.has_permission(p), "permission")
     }
 
-    fn require(
+    fn require<S: AsRef<str>>(
         &self,
-        required: &[&str],
+        required: &[S],
         holds: impl Fn(&str) -> bool,
         what: &str,
     ) -> Result<(), AuthError> {
-        if required.iter().all(|r| holds(r)) {
+        if required.iter().all(|r| holds(r.as_ref())) {
             return Ok(());
         }
+        // Only a refusal pays for the list.
         let mut unique: Vec<&str> = Vec::with_capacity(required.len());
-        for scope in required {
-            if !unique.contains(scope) {
+        for scope in required.iter().map(AsRef::as_ref) {
+            if !unique.contains(&scope) {
                 unique.push(scope);
             }
         }
