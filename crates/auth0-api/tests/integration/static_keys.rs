@@ -134,3 +134,44 @@ fn unusable_static_keys_are_named_at_construction() {
         Err(ConfigurationError::StaticKeysWithResolver)
     ));
 }
+
+/// The SubjectPublicKeyInfo `PUBLIC KEY` PEM (what `openssl rsa -pubout`
+/// writes) of an RSA key, built from its PKCS#1 DER.
+fn spki_pem(key: &SigningKey) -> String {
+    fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = contents.len();
+        match len {
+            0..=0x7f => out.push(len as u8),
+            0x80..=0xff => out.extend([0x81, len as u8]),
+            _ => out.extend([0x82, (len >> 8) as u8, len as u8]),
+        }
+        out.extend_from_slice(contents);
+        out
+    }
+    let rsa_encryption = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
+    let mut bits = vec![0];
+    bits.extend(key.public_key_bytes());
+    let mut spki = tlv(0x30, &rsa_encryption);
+    spki.extend(tlv(0x03, &bits));
+    let der = tlv(0x30, &spki);
+    format!(
+        "-----BEGIN PUBLIC KEY-----\r\n{}\r\n-----END PUBLIC KEY-----\r\n",
+        crate::signing_algorithms::base64(&der)
+    )
+}
+
+#[tokio::test]
+async fn a_static_spki_pem_key_verifies_with_zero_fetches() {
+    let env = Env::start().await;
+    let key = SigningKey::bundled_test_rsa(0).unwrap();
+    let api = ApiClient::new(
+        env.options()
+            .pem_public_key(env.issuer.current_kid(), spki_pem(&key)),
+    )
+    .unwrap();
+    api.verify_access_token(&env.token()).await.unwrap();
+    assert_nothing_fetched(&env);
+}

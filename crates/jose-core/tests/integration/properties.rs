@@ -84,3 +84,43 @@ proptest! {
         let _ = KeySet::from_slice(doc.as_bytes());
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Arbitrary DER, and DER-shaped bytes after a SEQUENCE tag, never make
+    /// the SPKI reader panic.
+    #[test]
+    fn spki_der_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = jose_core::VerifyingKey::from_spki_der(&bytes);
+        let mut sequence = vec![0x30, 0x82, 0x01, 0x22];
+        sequence.extend_from_slice(&bytes);
+        let _ = jose_core::VerifyingKey::from_spki_der(&sequence);
+    }
+
+    /// Arbitrary text, and PEM armour around arbitrary base64, never make
+    /// the PEM reader panic.
+    #[test]
+    fn pem_never_panics(text in ".{0,200}", body in any::<Vec<u8>>()) {
+        let _ = jose_core::VerifyingKey::from_pem(&text);
+        let armoured = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----",
+            base64url::encode(&body).replace('-', "+").replace('_', "/")
+        );
+        let _ = jose_core::VerifyingKey::from_pem(&armoured);
+    }
+
+    /// An HS256 token with arbitrary signature bytes never verifies with a
+    /// secret, and never panics.
+    #[test]
+    fn hmac_verification_never_panics(signature in any::<Vec<u8>>(), secret in any::<Vec<u8>>()) {
+        let token = format!(
+            "{}.{}.{}",
+            base64url::encode(br#"{"alg":"HS256"}"#),
+            base64url::encode(b"{}"),
+            base64url::encode(&signature)
+        );
+        let jwt = Jwt::parse(&token).unwrap();
+        prop_assert!(jwt.verify_hmac(&secret, &[Algorithm::Hs256]).is_err());
+    }
+}
