@@ -461,3 +461,39 @@ fn private_members_in_a_jwk_are_refused() {
         assert!(!format!("{jwk:?}").contains("AAAA"));
     }
 }
+
+#[test]
+fn an_rsa_keys_alg_member_limits_it_to_that_algorithm() {
+    let n = base64url::decode("ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ").unwrap();
+    let bare = VerifyingKey::from_rsa_components(&n, &[1, 0, 1]).unwrap();
+    // Without `alg`, an RSA key verifies RS256 and PS256, never HS256 or ES256.
+    assert!(bare.check_usable_for(Algorithm::Rs256).is_ok());
+    assert!(bare.check_usable_for(Algorithm::Ps256).is_ok());
+    for alg in [Algorithm::Hs256, Algorithm::Es256] {
+        assert!(matches!(
+            bare.check_usable_for(alg),
+            Err(KeyError::IncompatibleAlgorithm { .. })
+        ));
+    }
+    for (key_alg, refused) in [("RS256", Algorithm::Ps256), ("PS256", Algorithm::Rs256)] {
+        let mut jwk = bare.to_jwk();
+        jwk.set_alg(key_alg);
+        let key = VerifyingKey::from_jwk(&jwk).unwrap();
+        assert!(
+            key.check_usable_for(Algorithm::from_name(key_alg).unwrap())
+                .is_ok()
+        );
+        assert!(matches!(
+            key.check_usable_for(refused),
+            Err(KeyError::AlgorithmMismatch { .. })
+        ));
+    }
+    // A P-256 key never verifies HS256 either.
+    let (signer, _) = setup();
+    assert!(matches!(
+        signer
+            .verifying_key("k1")
+            .check_usable_for(Algorithm::Hs256),
+        Err(KeyError::IncompatibleAlgorithm { .. })
+    ));
+}
