@@ -173,12 +173,8 @@ impl Auth0Layer {
                 &self.inner.public_url,
             )
             .await?;
-        if let Some(required) = self.inner.scopes.get(parts.uri.path())
-            && !required.iter().all(|scope| claims.has_scope(scope))
-        {
-            // Only a refusal pays for the list `require_scopes` takes.
-            let required: Vec<&str> = required.iter().map(String::as_str).collect();
-            claims.require_scopes(&required)?;
+        if let Some(required) = self.inner.scopes.get(parts.uri.path()) {
+            claims.require_scopes(required)?;
         }
         Ok(claims)
     }
