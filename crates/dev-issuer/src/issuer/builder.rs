@@ -55,9 +55,11 @@ impl DevIssuerBuilder {
         self
     }
 
-    /// The algorithm of the generated signing keys: RS256 uses the bundled
-    /// RSA test keys, ES256 generates P-256 keys. Ignored for the first key
-    /// when [`DevIssuerBuilder::signing_key`] is set.
+    /// The algorithm of the generated signing keys: RS256 and PS256 use the
+    /// bundled RSA test keys (PS256 publishes them with `"alg": "PS256"`),
+    /// ES256 generates P-256 keys. Ignored for the first key when
+    /// [`DevIssuerBuilder::signing_key`] is set. HS256 tokens are made per
+    /// token, with `TokenBuilder::hs256_with_secret`.
     ///
     /// Default: RS256, as Auth0 signs.
     pub fn algorithm(&mut self, algorithm: Algorithm) -> &mut Self {
