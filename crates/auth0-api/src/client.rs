@@ -13,6 +13,7 @@ use crate::access_token::{CachedToken, Lookup, RequestInfo, TokenVerifier, Valid
 use crate::authorization::{self, Credentials};
 use crate::challenge::ChallengeContext;
 use crate::claims::{Claims, ClaimsPolicy};
+use crate::client_certificate::ClientCertificate;
 use crate::configuration::{self, ConfigurationError, Issuers};
 use crate::error::{AuthError, AuthErrorKind};
 use crate::join::join;
@@ -303,10 +304,14 @@ impl ApiClient {
     /// the DPoP mode allows), the access token, and for DPoP the proof in
     /// the `DPoP` header, bound to this method, URL and token.
     ///
-    /// A token bound by a confirmation method other than DPoP's `cnf.jkt`
-    /// (an RFC 8705 `x5t#S256`, say) is refused with `invalid_token`: this
-    /// API cannot check that binding, and must not accept such a token as
-    /// if it were unbound.
+    /// A certificate-bound token (RFC 8705 `cnf.x5t#S256`) is refused with
+    /// `invalid_token` here, there being no client certificate to check it
+    /// against, unless [`ApiClientOptions::trust_client_cert_header`] takes
+    /// it from a proxy's `Client-Cert` header: see
+    /// [`ApiClient::verify_request_with_certificate`]. A token bound by any
+    /// other confirmation method than `jkt` and `x5t#S256` is refused with
+    /// `invalid_token`: this API cannot check that binding, and must not
+    /// accept such a token as if it were unbound.
     ///
     /// `url` is the URL the client called, as the client saw it (scheme,
     /// host and path; the query is ignored). Behind a proxy, that is the
@@ -329,7 +334,35 @@ impl ApiClient {
         method: &str,
         url: &str,
     ) -> Result<Claims, AuthError> {
-        self.verify_request_inner(headers, method, url)
+        self.verify_request_with_certificate(headers, method, url, None)
+            .await
+    }
+
+    /// As [`ApiClient::verify_request`], for a request made over TLS with
+    /// the client certificate `certificate` (from the server's own TLS
+    /// stack; `None` when the client presented none).
+    ///
+    /// A token bound to a certificate (`cnf.x5t#S256`, RFC 8705 section 3)
+    /// is accepted only when `certificate` has that SHA-256 thumbprint; a
+    /// token without `cnf.x5t#S256` is unaffected by `certificate`. With
+    /// [`ApiClientOptions::trust_client_cert_header`], the certificate is
+    /// the one in the `Client-Cert` header instead, and `certificate` is
+    /// not used.
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiClient::verify_request`]; and 401 `invalid_token` for a
+    /// certificate-bound token with no certificate or another one, in
+    /// every DPoP mode; and with a trusted `Client-Cert` header, 400
+    /// `invalid_request` when it is malformed or repeated.
+    pub async fn verify_request_with_certificate(
+        &self,
+        headers: &HeaderMap,
+        method: &str,
+        url: &str,
+        certificate: Option<&ClientCertificate>,
+    ) -> Result<Claims, AuthError> {
+        self.verify_request_inner(headers, method, url, certificate)
             .await
             .map_err(|(e, scheme)| self.contextualize(e, scheme))
     }
@@ -372,10 +405,30 @@ impl ApiClient {
         uri: &http::Uri,
         public: &PublicUrl,
     ) -> Result<Claims, AuthError> {
+        self.verify_request_at_with_certificate(headers, method, uri, public, None)
+            .await
+    }
+
+    /// As [`ApiClient::verify_request_at`], with the request's client
+    /// certificate, as [`ApiClient::verify_request_with_certificate`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiClient::verify_request_at`] and
+    /// [`ApiClient::verify_request_with_certificate`].
+    pub async fn verify_request_at_with_certificate(
+        &self,
+        headers: &HeaderMap,
+        method: &str,
+        uri: &http::Uri,
+        public: &PublicUrl,
+        certificate: Option<&ClientCertificate>,
+    ) -> Result<Claims, AuthError> {
         let url = public
             .url_for(uri, headers)
             .map_err(|e| self.contextualize(e, self.scheme_used(headers)))?;
-        self.verify_request(headers, method, &url).await
+        self.verify_request_with_certificate(headers, method, &url, certificate)
+            .await
     }
 
     /// The scheme of the request's credentials, if it is one this API
@@ -392,6 +445,7 @@ impl ApiClient {
         headers: &HeaderMap,
         method: &str,
         url: &str,
+        certificate: Option<&ClientCertificate>,
     ) -> Result<Claims, (AuthError, Option<Scheme>)> {
         let mode = self.inner.mode;
         let credentials = authorization::credentials(headers).map_err(|e| match e.scheme() {
@@ -448,6 +502,15 @@ impl ApiClient {
                 "the request path has a dot segment",
             )));
         }
+        // A trusted proxy's certificate header is checked before any
+        // cryptography too; an untrusted one is not read at all.
+        let from_header;
+        let certificate = if self.inner.options.trust_client_cert_header {
+            from_header = ClientCertificate::from_header(headers).map_err(fail)?;
+            from_header.as_ref()
+        } else {
+            certificate
+        };
         let request = RequestInfo {
             url: Some(url),
             headers: Some(headers),
@@ -496,12 +559,15 @@ impl ApiClient {
             }
         };
         let claims = verified.claims();
+        let bound = confirmation(claims).map_err(fail)?;
+        if let Some(x5t_s256) = bound.x5t_s256 {
+            certificate_binding(x5t_s256, certificate).map_err(fail)?;
+        }
         if let Some(proven) = proven {
-            confirmation(claims).map_err(fail)?;
             proven.map_err(|e| fail(proof_error(e)))?;
             return Ok(self.claims(&verified, Some(scheme)));
         }
-        match (scheme, confirmation(claims).map_err(fail)?) {
+        match (scheme, bound.jkt) {
             (Scheme::Bearer, Some(_)) if mode != DpopMode::Disabled => {
                 return Err(fail(AuthError::new(
                     AuthErrorKind::InvalidToken,
@@ -609,34 +675,68 @@ fn bound_jkt(claims: &serde_json::Map<String, serde_json::Value>) -> Option<&str
     claims.get("cnf")?.get("jkt")?.as_str()
 }
 
-/// How a verified token is bound (RFC 7800 `cnf`): `None` for a Bearer
-/// token, the DPoP key's thumbprint for `cnf.jkt` (RFC 9449 section 6).
+/// The confirmation methods (RFC 7800 `cnf`) a verified token is bound
+/// by: none for a Bearer token.
+#[derive(Default)]
+struct Confirmation<'a> {
+    /// The DPoP key's thumbprint (RFC 9449 section 6).
+    jkt: Option<&'a str>,
+    /// The client certificate's thumbprint (RFC 8705 section 3.1).
+    x5t_s256: Option<&'a str>,
+}
+
+/// The RFC 8705 confirmation method.
+const X5T_S256: &str = "x5t#S256";
+
+/// How a verified token is bound: `cnf.jkt`, `cnf.x5t#S256`, or both.
 ///
-/// Any other confirmation method (`x5t#S256` of RFC 8705, `jwk`, `jku`,
-/// ...) is one this API cannot check, so the token is refused rather than
-/// accepted as if it were unbound; so are a `jkt` that is not a string, a
-/// `cnf` that is not an object, and a `cnf` naming no method at all.
+/// Any other confirmation method (`jwk`, `jku`, ...) is one this API
+/// cannot check, so the token is refused rather than accepted as if it
+/// were unbound; so are a method whose value is not a string, a `cnf` that
+/// is not an object, and a `cnf` naming no method at all.
 fn confirmation(
     claims: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Option<&str>, AuthError> {
+) -> Result<Confirmation<'_>, AuthError> {
     let invalid = |description: String| AuthError::new(AuthErrorKind::InvalidToken, description);
     let Some(cnf) = claims.get("cnf") else {
-        return Ok(None);
+        return Ok(Confirmation::default());
     };
     let Some(cnf) = cnf.as_object() else {
         return Err(invalid("\"cnf\" is not a JSON object".to_owned()));
     };
-    if let Some(method) = cnf.keys().find(|name| *name != "jkt") {
+    if let Some(method) = cnf.keys().find(|name| *name != "jkt" && *name != X5T_S256) {
         return Err(invalid(format!(
             "unsupported confirmation method {:?} in \"cnf\"",
             jose_core::excerpt(method, jose_core::EXCERPT_LEN)
         )));
     }
-    match cnf.get("jkt") {
-        Some(serde_json::Value::String(jkt)) => Ok(Some(jkt)),
-        Some(_) => Err(invalid("\"cnf.jkt\" is not a string".to_owned())),
-        None => Err(invalid("\"cnf\" names no confirmation method".to_owned())),
+    let string = |name: &str| match cnf.get(name) {
+        Some(serde_json::Value::String(value)) => Ok(Some(value.as_str())),
+        Some(_) => Err(invalid(format!("\"cnf.{name}\" is not a string"))),
+        None => Ok(None),
+    };
+    let bound = Confirmation {
+        jkt: string("jkt")?,
+        x5t_s256: string(X5T_S256)?,
+    };
+    if bound.jkt.is_none() && bound.x5t_s256.is_none() {
+        return Err(invalid("\"cnf\" names no confirmation method".to_owned()));
     }
+    Ok(bound)
+}
+
+/// Checks a certificate-bound token's `cnf.x5t#S256` against the
+/// request's client certificate (RFC 8705 section 3).
+fn certificate_binding(
+    x5t_s256: &str,
+    certificate: Option<&ClientCertificate>,
+) -> Result<(), AuthError> {
+    let description = match certificate {
+        Some(certificate) if certificate.matches(x5t_s256) => return Ok(()),
+        Some(_) => "certificate-bound token: the client certificate is not the one in cnf.x5t#S256",
+        None => "certificate-bound token: no client certificate was presented",
+    };
+    Err(AuthError::new(AuthErrorKind::InvalidToken, description))
 }
 
 fn missing_credentials(description: &str) -> AuthError {

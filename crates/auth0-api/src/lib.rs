@@ -146,6 +146,9 @@ pub use client::{ApiClient, WarmUpError, WarmUpStage};
 mod configuration;
 pub use configuration::ConfigurationError;
 
+mod client_certificate;
+pub use client_certificate::ClientCertificate;
+
 mod client_exchange;
 mod domain;
 mod join;

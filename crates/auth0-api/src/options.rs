@@ -57,6 +57,7 @@ pub(crate) enum Domains {
 /// | [`clock`](Self::clock) | system clock | for tests |
 /// | [`resource_metadata`](Self::resource_metadata) | none | advertise the RFC 9728 document: `resource_metadata` in every challenge |
 /// | [`permissions_as_scopes`](Self::permissions_as_scopes) | false | `permissions` entries count as scopes |
+/// | [`trust_client_cert_header`](Self::trust_client_cert_header) | false | take the client certificate of certificate-bound tokens (RFC 8705) from a proxy's RFC 9440 `Client-Cert` header |
 /// | [`algorithms`](Self::algorithms) | `RS256` (`HS256` with a secret) | the access-token algorithm allowlist |
 /// | [`hs256_secret`](Self::hs256_secret) | none | the API's HS256 signing secret (at least 32 bytes) |
 /// | [`static_keys`](Self::static_keys), [`jwks_json`](Self::jwks_json), [`pem_public_key`](Self::pem_public_key) | none | verify with these keys: no discovery, no network |
@@ -94,6 +95,7 @@ pub struct ApiClientOptions {
     pub(crate) static_set: Option<Arc<KeySet>>,
     pub(crate) static_jwks: Vec<String>,
     pub(crate) static_pem: Vec<(String, String)>,
+    pub(crate) trust_client_cert_header: bool,
 }
 
 impl ApiClientOptions {
@@ -139,6 +141,7 @@ impl ApiClientOptions {
             static_set: None,
             static_jwks: Vec::new(),
             static_pem: Vec::new(),
+            trust_client_cert_header: false,
         }
     }
 
@@ -419,6 +422,29 @@ impl ApiClientOptions {
         self
     }
 
+    /// Take the client certificate that certificate-bound tokens
+    /// (`cnf.x5t#S256`, RFC 8705) are checked against from the RFC 9440
+    /// `Client-Cert` header, set by a TLS-terminating proxy you control:
+    /// `:<base64 DER>:`, one header of at most 16 KiB, or 400
+    /// `invalid_request`. The header then replaces any certificate passed
+    /// to [`ApiClient::verify_request_with_certificate`](crate::ApiClient::verify_request_with_certificate)
+    /// (the TLS peer is the proxy), and a request without it has no
+    /// certificate.
+    ///
+    /// This is an option of the client rather than of
+    /// [`PublicUrl`](crate::PublicUrl) because every entry point checks
+    /// the binding, [`ApiClient::verify_request`](crate::ApiClient::verify_request)
+    /// included, with or without a public URL. Enable it only when the
+    /// proxy removes any `Client-Cert` header the client sent: anyone can
+    /// set one.
+    ///
+    /// Default: `false`; the header is ignored entirely.
+    #[must_use]
+    pub fn trust_client_cert_header(mut self, trust: bool) -> Self {
+        self.trust_client_cert_header = trust;
+        self
+    }
+
     /// How many verified access tokens are remembered, so that a token
     /// sent again skips its RSA verification. `0` turns the cache off.
     ///
@@ -581,6 +607,7 @@ impl fmt::Debug for ApiClientOptions {
                 &self.hs256_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("static_keys", &self.has_static_keys())
+            .field("trust_client_cert_header", &self.trust_client_cert_header)
             .finish_non_exhaustive()
     }
 }

@@ -200,6 +200,26 @@ impl<'a> TokenBuilder<'a> {
         self
     }
 
+    /// `cnf.x5t#S256`: binds the token to the client certificate with this
+    /// RFC 8705 thumbprint (base64url, unpadded, of the SHA-256 of its DER),
+    /// as `auth0_api::ClientCertificate::thumbprint` computes it. Added
+    /// beside a `cnf.jkt` set before, if any.
+    ///
+    /// Default: absent (not certificate-bound).
+    pub fn cnf_x5t_s256(&mut self, thumbprint: impl Into<String>) -> &mut Self {
+        let thumbprint: String = thumbprint.into();
+        match self.claims.get_mut("cnf").and_then(Value::as_object_mut) {
+            Some(cnf) => {
+                cnf.insert("x5t#S256".into(), thumbprint.into());
+            }
+            None => {
+                self.claims
+                    .insert("cnf".into(), json!({ "x5t#S256": thumbprint }));
+            }
+        }
+        self
+    }
+
     /// Adds an actor to the `act` chain. The first call names the current
     /// actor (the outermost `act.sub`), each later call a prior actor
     /// nested one level deeper.

@@ -28,7 +28,7 @@ async fn bearer(
 }
 
 #[tokio::test]
-async fn a_certificate_bound_token_sent_as_bearer_is_invalid_token() {
+async fn a_certificate_bound_token_without_a_certificate_is_invalid_token() {
     let env = Env::start().await;
     let client = env.client();
     let token = token_with_cnf(&env, json!({ "x5t#S256": X5T_S256 }));
@@ -37,8 +37,8 @@ async fn a_certificate_bound_token_sent_as_bearer_is_invalid_token() {
         &error,
         401,
         "invalid_token",
-        "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"unsupported \
-         confirmation method 'x5t#S256' in 'cnf'\", DPoP algs=\"ES256\"",
+        "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"certificate-bound \
+         token: no client certificate was presented\", DPoP algs=\"ES256\"",
     );
     // Not the token's signature or claims: only its binding.
     client.verify_access_token(&token).await.unwrap();
@@ -63,6 +63,7 @@ async fn malformed_or_unknown_cnf_members_are_invalid_token() {
     for cnf in [
         json!({ "jkt": 42 }),
         json!({ "jkt": null }),
+        json!({ "x5t#S256": 42 }),
         json!({ "jwk": { "kty": "EC" } }),
         json!({}),
         json!("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"),
@@ -98,7 +99,9 @@ async fn a_dpop_binding_with_another_method_beside_it_is_invalid_token() {
         (401, "invalid_token"),
         "{error:?}"
     );
-    // A token bound by `jkt` alone, with the same proof key, passes.
+    // Both bindings are checked: without the certificate, the valid
+    // proof is not enough. A token bound by `jkt` alone, with the same
+    // proof key, passes.
     let bound = env.bound_token(&key);
     let headers = Headers::default()
         .authorization(&format!("DPoP {bound}"))

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access_token;
+mod certificate_binding;
 mod concurrency;
 mod confirmation;
 mod dpop_order;
