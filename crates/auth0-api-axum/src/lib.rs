@@ -12,6 +12,9 @@ Protect [axum] routes with Auth0 access tokens: Bearer and DPoP
   is answered right away with the error's status, its `WWW-Authenticate`
   challenges, `DPoP-Nonce` when the client must retry with a nonce, and a
   JSON body `{"error": .., "error_description": ..}` ([`AuthRejection`]).
+  A certificate-bound token (RFC 8705) is checked against the
+  [`ClientCertificate`] the application's TLS accept loop puts in the
+  request extensions ([`RequestVerifier`] shows how).
 - [`Authenticated`] hands a handler the claims the layer verified.
   [`Verified`] verifies in the extractor instead, with the
   [`RequestVerifier`] in the router state, for handlers without the layer.
@@ -149,5 +152,6 @@ pub mod future {
 // ===== Re-exports: the types of auth0-api this crate's API works with =====
 
 pub use auth0_api::{
-    ApiClient, ApiClientOptions, AuthError, Claims, ProtectedResourceMetadata, PublicUrl, StepUp,
+    ApiClient, ApiClientOptions, AuthError, Claims, ClientCertificate, ProtectedResourceMetadata,
+    PublicUrl, StepUp,
 };

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use auth0_api::{ApiClient, AuthError, Claims, PublicUrl};
+use auth0_api::{ApiClient, AuthError, Claims, ClientCertificate, PublicUrl};
 use axum::extract::OriginalUri;
 use http::Uri;
 use http::request::Parts;
@@ -26,6 +26,31 @@ use crate::auth0_layer::Auth0Layer;
 /// sent (axum's [`OriginalUri`]), not the one with the nest prefix stripped;
 /// so the `PublicUrl` base holds only a prefix removed *before* the request
 /// reaches the application, by a proxy.
+///
+/// # Certificate-bound tokens
+///
+/// A token bound to a client certificate (`cnf.x5t#S256`, RFC 8705) is
+/// checked against the [`ClientCertificate`] in the request's extensions.
+/// axum does not terminate TLS: the application's accept loop (rustls with
+/// client authentication, say) inserts it into every request of the
+/// connection, from `peer_certificates()[0]`; a request without one has no
+/// certificate, and such a token is refused. Behind a proxy, use
+/// [`ApiClientOptions::trust_client_cert_header`](auth0_api::ApiClientOptions::trust_client_cert_header)
+/// instead.
+///
+/// ```
+/// use auth0_api_axum::ClientCertificate;
+/// use axum::http::Request;
+///
+/// // In the accept loop, for each request of a connection whose client
+/// // presented `der` (rustls: `connection.peer_certificates()`):
+/// fn with_certificate<B>(mut request: Request<B>, der: Option<&[u8]>) -> Request<B> {
+///     if let Some(der) = der {
+///         request.extensions_mut().insert(ClientCertificate::from_der(der));
+///     }
+///     request
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct RequestVerifier {
     inner: Arc<Inner>,
@@ -67,7 +92,9 @@ impl RequestVerifier {
     /// The URL is built once, by [`ApiClient::verify_request_at`], from
     /// the [`PublicUrl`] and the URI the client called: axum's
     /// [`OriginalUri`] when the request carries it, `parts.uri` otherwise.
-    /// `parts` is only read.
+    /// `parts` is only read; a [`ClientCertificate`] in its extensions is
+    /// the request's client certificate (see
+    /// [above](RequestVerifier#certificate-bound-tokens)).
     ///
     /// # Errors
     ///
@@ -76,11 +103,12 @@ impl RequestVerifier {
     pub async fn verify(&self, parts: &Parts) -> Result<Claims, AuthError> {
         self.inner
             .client
-            .verify_request_at(
+            .verify_request_at_with_certificate(
                 &parts.headers,
                 parts.method.as_str(),
                 called_uri(parts),
                 &self.inner.public_url,
+                parts.extensions.get::<ClientCertificate>(),
             )
             .await
     }

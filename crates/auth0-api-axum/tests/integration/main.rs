@@ -14,6 +14,7 @@
 )]
 mod example_app;
 
+mod certificate_binding;
 mod example_api;
 mod extractors;
 mod layer;
