@@ -102,6 +102,11 @@ Requests: exactly one `Authorization` header with a token68; the scheme
 a `DPoP` header with the Bearer scheme; for DPoP, the proof is checked
 against every rule of RFC 9449 section 4.3 (see the `dpop` crate), bound to
 the token (`ath`) and its key (`cnf.jkt`), and accepted once (replay cache).
+A certificate-bound token (`cnf.x5t#S256`, RFC 8705) is accepted only with
+a client certificate of that thumbprint
+([`ApiClient::verify_request_with_certificate`], or a trusted proxy's
+`Client-Cert` header with [`ApiClientOptions::trust_client_cert_header`]);
+any other confirmation method is refused.
 
 # Where we differ from Auth0's SDKs, deliberately
 
