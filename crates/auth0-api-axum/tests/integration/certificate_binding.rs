@@ -172,10 +172,7 @@ async fn get_orders(address: SocketAddr, pki: &Pki, identity: Option<&Leaf>, tok
     let mut headers = HeaderMap::new();
     for line in head.lines().skip(1) {
         let (name, value) = line.split_once(": ").unwrap();
-        headers.append(
-            name.parse::<HeaderName>().unwrap(),
-            value.parse().unwrap(),
-        );
+        headers.append(name.parse::<HeaderName>().unwrap(), value.parse().unwrap());
     }
     Reply::new(
         StatusCode::from_u16(status).unwrap(),
