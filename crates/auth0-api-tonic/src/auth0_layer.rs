@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use auth0_api::{ApiClient, AuthError, Claims, PublicUrl};
+use auth0_api::{ApiClient, AuthError, Claims, ClientCertificate, PublicUrl};
 use http::request::Parts;
 use http::{Request, Response};
 use tonic::server::NamedService;
@@ -32,6 +32,36 @@ use crate::status::into_status;
 /// for the public URL `https://grpc.example.com`. That URL is built from
 /// the `PublicUrl` and the call's path, never from the `:authority` the
 /// client sent.
+///
+/// # Certificate-bound tokens
+///
+/// A token bound to a client certificate (`cnf.x5t#S256`, RFC 8705) is
+/// checked against the [`ClientCertificate`] in the call's extensions; a
+/// call without one has no certificate, and such a token is refused with
+/// `UNAUTHENTICATED`. With tonic's own TLS (its `tls-ring` feature, client
+/// authentication on), a tower layer in front of this one puts it there
+/// from the certificates tonic records for the connection:
+///
+/// ```ignore
+/// use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+///
+/// let certificate = tower::util::MapRequestLayer::new(|mut call: http::Request<_>| {
+///     let der = call
+///         .extensions()
+///         .get::<TlsConnectInfo<TcpConnectInfo>>()
+///         .and_then(|info| info.peer_certs())
+///         .and_then(|certs| certs.first().map(|der| ClientCertificate::from_der(der)));
+///     if let Some(certificate) = der {
+///         call.extensions_mut().insert(certificate);
+///     }
+///     call
+/// });
+/// // Server::builder().tls_config(..)?.layer(certificate).layer(auth0_layer)
+/// ```
+///
+/// Behind a TLS-terminating proxy, use
+/// [`ApiClientOptions::trust_client_cert_header`](auth0_api::ApiClientOptions::trust_client_cert_header)
+/// instead (the `client-cert` metadata).
 ///
 /// # Scopes per method
 ///
@@ -155,7 +185,9 @@ impl Auth0Layer {
 
     /// Verifies a call: its `authorization` and `dpop` metadata, for its
     /// method (`POST`) and the method's URL under the [`PublicUrl`], then
-    /// the scopes its method requires.
+    /// the scopes its method requires. A [`ClientCertificate`] in the
+    /// call's extensions is its client certificate (see
+    /// [`Auth0Layer`](Auth0Layer#certificate-bound-tokens)).
     ///
     /// # Errors
     ///
@@ -166,11 +198,12 @@ impl Auth0Layer {
         let claims = self
             .inner
             .client
-            .verify_request_at(
+            .verify_request_at_with_certificate(
                 &parts.headers,
                 parts.method.as_str(),
                 &parts.uri,
                 &self.inner.public_url,
+                parts.extensions.get::<ClientCertificate>(),
             )
             .await?;
         if let Some(required) = self.inner.scopes.get(parts.uri.path()) {

@@ -103,7 +103,7 @@ pub mod future {
 
 // ===== Re-exports: the types of auth0-api this crate's API works with =====
 
-pub use auth0_api::{ApiClient, ApiClientOptions, AuthError, Claims, PublicUrl};
+pub use auth0_api::{ApiClient, ApiClientOptions, AuthError, Claims, ClientCertificate, PublicUrl};
 
 // The README's example is compiled with the crate's doctests.
 #[cfg(doctest)]

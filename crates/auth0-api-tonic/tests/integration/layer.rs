@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use auth0_api::{ApiClient, Claims, PublicUrl};
+use auth0_api::{ApiClient, Claims, ClientCertificate, PublicUrl};
 use auth0_api_tonic::Auth0Layer;
 use http::StatusCode;
 use tonic::body::Body;
@@ -134,6 +134,52 @@ async fn wrapped_around_one_service_the_layer_keeps_its_name_and_protects_it() {
             .unwrap()
             .into_inner();
         assert_eq!(reply.requested_by, "auth0|alice");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_certificate_bound_call_needs_its_certificate_in_the_extensions() {
+    within(async {
+        let env = Env::start().await;
+        let layer = Auth0Layer::new(
+            ApiClient::new(env.options()).unwrap(),
+            PublicUrl::new("https://grpc.example.com").unwrap(),
+        );
+        let calls = Arc::new(AtomicUsize::new(0));
+        let right = ClientCertificate::from_der(b"\x30\x03\x02\x01\x01");
+        let wrong = ClientCertificate::from_der(b"\x30\x03\x02\x01\x02");
+        let token = env
+            .issuer
+            .token()
+            .sub("auth0|alice")
+            .cnf_x5t_s256(right.thumbprint())
+            .sign()
+            .unwrap();
+        let bearer = format!("Bearer {token}");
+        let with = |certificate: Option<&ClientCertificate>| {
+            let mut call = call(Some(&bearer));
+            if let Some(certificate) = certificate {
+                call.extensions_mut().insert(certificate.clone());
+            }
+            call
+        };
+        let response = service(&layer, &calls)
+            .oneshot(with(Some(&right)))
+            .await
+            .unwrap();
+        assert!(response.headers().get("grpc-status").is_none());
+        assert_eq!(response.headers()["x-sub"], "auth0|alice");
+        for certificate in [Some(&wrong), None] {
+            let response = service(&layer, &calls)
+                .oneshot(with(certificate))
+                .await
+                .unwrap();
+            assert_eq!(response.headers()["grpc-status"], "16", "{certificate:?}");
+            let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+            assert!(challenge.contains("certificate-bound"), "{challenge}");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     })
     .await;
 }
