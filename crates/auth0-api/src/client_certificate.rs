@@ -178,6 +178,16 @@ mod tests {
     }
 
     #[test]
+    fn a_header_within_16_kib_is_read() {
+        // Within 4 bytes of the bound: two colons and 16,380 base64 characters.
+        let der = vec![0x30; (MAX_CLIENT_CERT_LEN - 2) / 4 * 3];
+        let value = format!(":{}:", Base64::encode_string(&der));
+        assert!(value.len() <= MAX_CLIENT_CERT_LEN && value.len() > MAX_CLIENT_CERT_LEN - 4);
+        let parsed = ClientCertificate::from_header(&header(&[&value])).unwrap();
+        assert_eq!(parsed, Some(ClientCertificate::from_der(&der)));
+    }
+
+    #[test]
     fn malformed_headers_are_invalid_request() {
         let encoded = Base64::encode_string(DER);
         let long = format!(":{}:", "A".repeat(MAX_CLIENT_CERT_LEN));
@@ -197,6 +207,13 @@ mod tests {
                 "{values:?}"
             );
         }
+        let mut obs_text = HeaderMap::new();
+        obs_text.insert(
+            CLIENT_CERT,
+            http::HeaderValue::from_bytes(b":\xff:").unwrap(),
+        );
+        let error = ClientCertificate::from_header(&obs_text).unwrap_err();
+        assert_eq!(error.status_code(), 400, "not ASCII");
         let one = format!(":{encoded}:");
         let error = ClientCertificate::from_header(&header(&[&one, &one])).unwrap_err();
         assert_eq!(error.status_code(), 400);
